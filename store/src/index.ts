@@ -1,0 +1,13 @@
+export { Store, StoreUnavailableError } from './store.js';
+export type { StoreOptions, ServerOptions, QueryParams } from './store.js';
+export { openStore } from './open.js';
+export type { OpenStoreOptions, OpenedStore } from './open.js';
+export { migrate, loadMigrations, splitStatements } from './migrations.js';
+export type { Migration } from './migrations.js';
+export { applyTtl } from './ttl.js';
+export { TABLES } from './tables.js';
+export type { TableName } from './tables.js';
+export { nanosToDateTime64 } from './rows.js';
+export type { SpanRow, LogRow } from './rows.js';
+export { Projects, AdminToken, sha256Hex } from './projects.js';
+export type { Project, ApiKeyInfo, KeyIdentity } from './projects.js';

@@ -1,0 +1,63 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { Store } from './store.js';
+import { TABLES } from './tables.js';
+
+/** Shipped beside src/ and dist/, so the same relative path works from both. */
+const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
+const FILE_NAME = /^(\d{4})_[a-z0-9_]+\.sql$/;
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+/** The numbered migrations in order, each split into its statements. */
+export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.sql'))
+    .map((file) => {
+      const match = FILE_NAME.exec(file);
+      if (!match) throw new Error(`migration file ${file} is not named NNNN_verb_object.sql`);
+      return { version: Number(match[1]), name: file, statements: splitStatements(readFileSync(join(dir, file), 'utf8')) };
+    })
+    .sort((a, b) => a.version - b.version);
+}
+
+/** Splits a file on semicolons that end a line; comment-only pieces are dropped. */
+export function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;[ \t]*(?:\r?\n|$)/)
+    .map((statement) => statement.trim())
+    .filter((statement) => statement.split('\n').some((line) => line.trim() !== '' && !line.trim().startsWith('--')));
+}
+
+/**
+ * Applies the migrations not yet recorded, in order, and records each one.
+ * Statements are idempotent (IF NOT EXISTS), so a run cut short is safe to
+ * repeat. Returns the names applied by this call: none on a migrated store.
+ */
+export async function migrate(store: Store, migrations = loadMigrations()): Promise<string[]> {
+  await store.command(
+    'store.migrate',
+    `CREATE TABLE IF NOT EXISTS ${TABLES.migrations} (
+       Version UInt32,
+       Name String,
+       AppliedAt DateTime64(3) DEFAULT now64(3)
+     ) ENGINE = ReplacingMergeTree ORDER BY Version`,
+  );
+  const applied = await store.select<{ Version: number }>('store.migrate', `SELECT DISTINCT Version FROM ${TABLES.migrations}`);
+  const done = new Set(applied.map((row) => Number(row.Version)));
+  const names: string[] = [];
+  for (const migration of migrations) {
+    if (done.has(migration.version)) continue;
+    for (const statement of migration.statements) {
+      await store.command(`store.migrate.${migration.name}`, statement);
+    }
+    await store.insert('store.migrate', TABLES.migrations, [{ Version: migration.version, Name: migration.name }]);
+    names.push(migration.name);
+  }
+  return names;
+}

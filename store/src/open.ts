@@ -1,0 +1,27 @@
+import { Store, type StoreOptions } from './store.js';
+import { migrate } from './migrations.js';
+import { applyTtl } from './ttl.js';
+
+export interface OpenStoreOptions extends StoreOptions {
+  /** Days rows are kept; 0 keeps them forever. */
+  ttlDays: number;
+}
+
+export interface OpenedStore {
+  store: Store;
+  /** Migrations applied by this start; empty when the store was up to date. */
+  migrationsApplied: string[];
+}
+
+/** Connects, applies pending migrations and the configured TTL: the start-up path of every process. */
+export async function openStore(options: OpenStoreOptions): Promise<OpenedStore> {
+  const store = await Store.connect(options);
+  try {
+    const migrationsApplied = await migrate(store);
+    await applyTtl(store, options.ttlDays);
+    return { store, migrationsApplied };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

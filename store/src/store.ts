@@ -1,0 +1,166 @@
+import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import type { TableName } from './tables.js';
+
+/** Where the data lives: a directory (embedded chDB) or a ClickHouse server. */
+export interface StoreOptions {
+  /** Embedded mode: the data directory. Ignored when `server` is set. */
+  dataDir: string;
+  /** Server mode: talk to this ClickHouse server instead of an embedded engine. */
+  server?: ServerOptions;
+}
+
+export interface ServerOptions {
+  url: string;
+  username: string;
+  password: string;
+  database: string;
+}
+
+export type QueryParams = Record<string, unknown>;
+
+/** The store could not be reached; the caller may retry later (OTLP answers 503). */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
+const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
+const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Settings every statement carries. They are the same for every statement on
+ * purpose: the embedded connection applies settings as `SET` on a connection
+ * shared by concurrent statements, so a per-statement value could leak into
+ * another statement. `log_comment` is the exception, and is only a label.
+ */
+const COMMON_SETTINGS: ClickHouseSettings = {
+  // 64-bit integers as JSON strings: a JS number would lose nanoseconds.
+  output_format_json_quote_64bit_integers: 1,
+};
+
+/**
+ * The one gateway to ClickHouse. Every statement names its caller (sent as
+ * `log_comment`, visible in system.query_log), values are always bound as
+ * `{name:Type}` parameters, and tables are named through TABLES. Nothing
+ * outside this package knows whether the engine is embedded or a server.
+ */
+export class Store {
+  readonly mode: 'embedded' | 'server';
+  /** Data directory (embedded) or server URL without credentials, for logs. */
+  readonly location: string;
+  readonly #client: ClickHouseClient;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #closed = false;
+
+  private constructor(client: ClickHouseClient, mode: 'embedded' | 'server', location: string) {
+    this.#client = client;
+    this.mode = mode;
+    this.location = location;
+  }
+
+  /** Connects; does not migrate (see `openStore`). */
+  static async connect(options: StoreOptions): Promise<Store> {
+    if (options.server) {
+      const { url, username, password, database } = options.server;
+      if (!DATABASE_NAME.test(database)) {
+        throw new Error(`CLICKHOUSE_DATABASE must be a plain identifier (letters, digits, _), got ${JSON.stringify(database)}`);
+      }
+      // The database may not exist yet, and a client bound to it could not create it.
+      const bootstrap = createClient({ url, username, password });
+      try {
+        await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS \`${database}\``, clickhouse_settings: { log_comment: 'store.bootstrap' } });
+      } catch (err) {
+        throw toStoreError(err);
+      } finally {
+        await bootstrap.close();
+      }
+      const client = createClient({ url, username, password, database });
+      const shown = new URL(url);
+      shown.username = '';
+      shown.password = '';
+      return new Store(client, 'server', `${shown.origin}/${database}`);
+    }
+    const dataDir = resolve(options.dataDir);
+    mkdirSync(dataDir, { recursive: true });
+    // Loaded only in embedded mode: the engine is a large native library.
+    const { createChdbConnection } = await import('chdb/connection');
+    // chdb types the connection against @clickhouse/client-common, which the
+    // client bundles a copy of: the same interface under another import path.
+    const connection = createChdbConnection({ path: dataDir }) as unknown as ClientConnection;
+    const client = createClient({ connection });
+    return new Store(client, 'embedded', dataDir);
+  }
+
+  /** Runs a SELECT and returns its rows, parsed from JSONEachRow. */
+  async select<T>(caller: string, query: string, params: QueryParams = {}): Promise<T[]> {
+    return this.#track(async () => {
+      const result = await this.#client.query({
+        query,
+        query_params: params,
+        format: 'JSONEachRow',
+        clickhouse_settings: { ...COMMON_SETTINGS, log_comment: caller },
+      });
+      return result.json<T>();
+    });
+  }
+
+  /** Runs a statement that returns no rows (DDL, ALTER, INSERT … SELECT). */
+  async command(caller: string, query: string, params: QueryParams = {}): Promise<void> {
+    await this.#track(() =>
+      this.#client.command({ query, query_params: params, clickhouse_settings: { ...COMMON_SETTINGS, log_comment: caller } }),
+    );
+  }
+
+  /**
+   * Inserts rows in one INSERT statement: ClickHouse stores a block atomically,
+   * so either every row of the call is stored or none is.
+   */
+  async insert(caller: string, table: TableName, rows: readonly object[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.#track(() =>
+      this.#client.insert({
+        table,
+        values: rows as object[],
+        format: 'JSONEachRow',
+        clickhouse_settings: { ...COMMON_SETTINGS, log_comment: caller },
+      }),
+    );
+  }
+
+  async ping(): Promise<boolean> {
+    if (this.#closed) return false;
+    const result = await this.#client.ping();
+    return result.success;
+  }
+
+  /** Waits for statements under way, then closes the connection. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#inFlight]);
+    await this.#client.close();
+  }
+
+  async #track<T>(run: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new StoreUnavailableError('the store is closed');
+    const pending = run().catch((err: unknown) => {
+      throw toStoreError(err);
+    });
+    this.#inFlight.add(pending);
+    try {
+      return await pending;
+    } finally {
+      this.#inFlight.delete(pending);
+    }
+  }
+}
+
+function toStoreError(err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) {
+    return new StoreUnavailableError(`ClickHouse is unreachable (${code})`, { cause: err });
+  }
+  return err;
+}

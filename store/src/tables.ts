@@ -1,0 +1,26 @@
+/**
+ * Every table Flowtrace reads or writes. Code outside this package names tables
+ * only through these constants, so SQL never splices a caller's string in as an
+ * identifier.
+ */
+export const TABLES = {
+  /** Spans, clickhouseexporter layout plus ProjectId. */
+  traces: 'otel_traces',
+  /** Log records, clickhouseexporter layout plus ProjectId. */
+  logs: 'otel_logs',
+  /** Per trace, the time range of its rows: read one trace without a scan. */
+  traceIdTs: 'otel_traces_trace_id_ts',
+  projects: 'flowtrace_projects',
+  apiKeys: 'flowtrace_api_keys',
+  settings: 'flowtrace_settings',
+  migrations: 'flowtrace_migrations',
+} as const;
+
+export type TableName = (typeof TABLES)[keyof typeof TABLES];
+
+/** Tables whose rows expire after the configured TTL, with the expression the TTL is computed from. */
+export const TTL_COLUMNS: ReadonlyArray<readonly [TableName, string]> = [
+  [TABLES.traces, 'toDateTime(Timestamp)'],
+  [TABLES.logs, 'TimestampTime'],
+  [TABLES.traceIdTs, 'Start'],
+];
