@@ -11,3 +11,5 @@ export { nanosToDateTime64 } from './rows.js';
 export type { SpanRow, LogRow } from './rows.js';
 export { Projects, AdminToken, sha256Hex } from './projects.js';
 export type { Project, ApiKeyInfo, KeyIdentity } from './projects.js';
+export { bearerToken } from './log.js';
+export type { Logger } from './log.js';

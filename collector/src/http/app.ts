@@ -1,0 +1,178 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type protobuf from 'protobufjs';
+import { StoreUnavailableError, bearerToken, type Logger, type Projects, type Store } from '@flowtrace/store';
+import { OtlpRequestError } from '../otlp/errors.js';
+import { ExportLogsServiceRequest, ExportLogsServiceResponse, ExportTraceServiceRequest, ExportTraceServiceResponse } from '../otlp/proto.js';
+import { logsFromRequest } from '../otlp/logs.js';
+import { spansFromRequest } from '../otlp/traces.js';
+import { timeWindow, type Rejections } from '../otlp/window.js';
+import type { Encoding } from '../otlp/values.js';
+import { GRPC_CODE, sendMessage, sendStatus } from './respond.js';
+
+export interface CollectorOptions {
+  store: Store;
+  projects: Projects;
+  log: Logger;
+  /** Largest request body, after decompression, in bytes. */
+  maxBodyBytes: number;
+  /** Retention in days (0: forever): older records are rejected, not stored. */
+  ttlDays: number;
+  /** How far ahead of this host's clock a timestamp may be, in seconds. */
+  maxFutureSkewSeconds: number;
+}
+
+/** What the handlers leave in res.locals. */
+interface Locals {
+  encoding: Encoding;
+  projectId: string;
+}
+
+const ENCODINGS: Record<string, Encoding> = {
+  'application/x-protobuf': 'protobuf',
+  'application/json': 'json',
+};
+
+/** One OTLP/HTTP signal endpoint: how to read its request and write its answer. */
+interface Signal {
+  request: protobuf.Type;
+  response: protobuf.Type;
+  /** Field of the response's partial_success that counts rejected records. */
+  rejectedField: 'rejectedSpans' | 'rejectedLogRecords';
+  noun: string;
+  decode(body: unknown, encoding: Encoding, projectId: string, options: CollectorOptions): { rows: object[]; rejections: Rejections; table: 'otel_traces' | 'otel_logs' };
+}
+
+const TRACES: Signal = {
+  request: ExportTraceServiceRequest,
+  response: ExportTraceServiceResponse,
+  rejectedField: 'rejectedSpans',
+  noun: 'spans',
+  decode: (body, encoding, projectId, options) => ({ ...spansFromRequest(body, encoding, projectId, timeWindow(options)), table: 'otel_traces' }),
+};
+
+const LOGS: Signal = {
+  request: ExportLogsServiceRequest,
+  response: ExportLogsServiceResponse,
+  rejectedField: 'rejectedLogRecords',
+  noun: 'log records',
+  decode: (body, encoding, projectId, options) => ({
+    ...logsFromRequest(body, encoding, projectId, timeWindow(options), BigInt(Date.now()) * 1_000_000n),
+    table: 'otel_logs',
+  }),
+};
+
+/**
+ * OTLP/HTTP receiver: POST /v1/traces and /v1/logs, protobuf or JSON, optionally
+ * gzip-compressed, following the OTLP/HTTP specification. A request is answered
+ * 200 only once its rows are inserted; a rejected request stores nothing.
+ */
+export function createCollectorApp(options: CollectorOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  const readBody = express.raw({ type: () => true, limit: options.maxBodyBytes, inflate: true });
+
+  for (const [path, signal] of [['/v1/traces', TRACES], ['/v1/logs', LOGS]] as const) {
+    app.post(path, negotiate, authenticate(options.projects), readBody, async (req: Request, res: Response<unknown, Locals>) => {
+      const { encoding, projectId } = res.locals;
+      const body = parseBody(req.body, encoding, signal.request);
+      const { rows, rejections, table } = signal.decode(body, encoding, projectId, options);
+      await options.store.insert(`collector.${signal.noun.replace(' ', '_')}`, table, rows);
+      const partialSuccess = rejections.count === 0 ? {} : { [signal.rejectedField]: rejections.count, errorMessage: rejections.message(signal.noun) };
+      sendMessage(res, 200, encoding, signal.response, { partialSuccess });
+    });
+  }
+
+  app.use((req: Request, res: Response) => {
+    sendStatus(res, 404, undefined, GRPC_CODE.notFound, `no OTLP endpoint at ${req.method} ${req.path}; use POST /v1/traces or POST /v1/logs`);
+  });
+  app.use(errorHandler(options));
+  return app;
+}
+
+function negotiate(req: Request, res: Response<unknown, Locals>, next: NextFunction): void {
+  const mime = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const encoding = ENCODINGS[mime];
+  if (!encoding) {
+    sendStatus(res, 415, undefined, GRPC_CODE.invalidArgument, `unsupported Content-Type ${JSON.stringify(mime || '(none)')}; send application/x-protobuf or application/json`);
+    return;
+  }
+  res.locals.encoding = encoding;
+  next();
+}
+
+function authenticate(projects: Projects) {
+  return async (req: Request, res: Response<unknown, Locals>, next: NextFunction): Promise<void> => {
+    const key = bearerToken(req.headers.authorization);
+    if (!key) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      sendStatus(res, 401, res.locals.encoding, GRPC_CODE.unauthenticated, 'missing API key: send "Authorization: Bearer <project key>"');
+      return;
+    }
+    const identity = await projects.authenticate(key);
+    if (!identity) {
+      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      sendStatus(res, 401, res.locals.encoding, GRPC_CODE.unauthenticated, 'unknown or revoked API key');
+      return;
+    }
+    res.locals.projectId = identity.projectId;
+    next();
+  };
+}
+
+function parseBody(raw: unknown, encoding: Encoding, type: protobuf.Type): unknown {
+  const bytes = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
+  if (encoding === 'protobuf') {
+    try {
+      return type.decode(bytes);
+    } catch (err) {
+      throw new OtlpRequestError(`malformed protobuf ${type.name}: ${(err as Error).message}`);
+    }
+  }
+  if (bytes.length === 0) return {};
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new OtlpRequestError(`malformed JSON: ${(err as Error).message}`);
+  }
+}
+
+/** body-parser's errors carry `type` and `status`. */
+interface HttpError {
+  type?: string;
+  status?: number;
+  message: string;
+}
+
+function errorHandler(options: CollectorOptions) {
+  return (err: unknown, req: Request, res: Response<unknown, Partial<Locals>>, _next: NextFunction): void => {
+    const encoding = res.locals.encoding;
+    if (err instanceof OtlpRequestError) {
+      sendStatus(res, 400, encoding, GRPC_CODE.invalidArgument, err.message);
+      return;
+    }
+    if (err instanceof StoreUnavailableError) {
+      options.log.warn('store unavailable; asked the exporter to retry', { path: req.path, error: err.message });
+      res.setHeader('Retry-After', '5');
+      sendStatus(res, 503, encoding, GRPC_CODE.unavailable, 'storage is unavailable; retry later');
+      return;
+    }
+    const httpError = err as HttpError;
+    switch (httpError.type) {
+      case 'entity.too.large':
+        sendStatus(res, 413, encoding, GRPC_CODE.resourceExhausted, `request body exceeds ${options.maxBodyBytes} bytes after decompression; send smaller batches`);
+        return;
+      case 'encoding.unsupported':
+        sendStatus(res, 415, encoding, GRPC_CODE.invalidArgument, `unsupported Content-Encoding ${JSON.stringify(req.headers['content-encoding'])}; send gzip, deflate or none`);
+        return;
+      case 'request.aborted':
+        return;
+    }
+    if (httpError.status && httpError.status >= 400 && httpError.status < 500) {
+      // Corrupt gzip and similar: the body could not be read.
+      sendStatus(res, 400, encoding, GRPC_CODE.invalidArgument, `unreadable request body: ${httpError.message}`);
+      return;
+    }
+    options.log.error('request failed', { path: req.path, error: err instanceof Error ? err.stack : String(err) });
+    sendStatus(res, 500, encoding, GRPC_CODE.internal, 'internal error; the request was not stored');
+  };
+}
