@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ message: 'must be a port number' })
+    .int({ message: 'must be a whole number' })
+    .min(0, { message: 'must be from 0 to 65535' })
+    .max(65535, { message: 'must be from 0 to 65535' })
+    .default(fallback);
+
+const count = (fallback: number, min: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int({ message: 'must be a whole number' })
+    .min(min, { message: `must be at least ${min}` })
+    .default(fallback);
+
+/**
+ * Every setting, its environment variable and its default. The README's
+ * configuration table lists the same variables (a test checks it does).
+ */
+const ENV = z.object({
+  /** Embedded store: where the data lives. */
+  FLOWTRACE_DATA_DIR: z.string().min(1, { message: 'must not be empty' }).default('./.flowtrace-data'),
+  /** Server store: a ClickHouse HTTP(S) URL; unset means the embedded store. */
+  CLICKHOUSE_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).optional(),
+  CLICKHOUSE_USER: z.string().default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must be a plain identifier (letters, digits, _)' }).default('default'),
+  /** Interface both servers listen on. */
+  FLOWTRACE_HOST: z.string().min(1).default('0.0.0.0'),
+  FLOWTRACE_OTLP_HTTP_PORT: port(4318),
+  FLOWTRACE_API_PORT: port(8080),
+  /** Admin token; unset: one is generated on the first start of a data dir and printed once. */
+  FLOWTRACE_ADMIN_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  /** Days spans and logs are kept; 0 keeps them forever. */
+  FLOWTRACE_TTL_DAYS: count(30, 0),
+  /** Largest OTLP request body after decompression. */
+  FLOWTRACE_MAX_BODY_BYTES: count(20 * MiB, 1024),
+  /** How far ahead of this host's clock a record's timestamp may be. */
+  FLOWTRACE_MAX_FUTURE_SKEW_SECONDS: count(3600, 0),
+  /** How long a process trusts an API key lookup (revocations elsewhere take this long to reach it). */
+  FLOWTRACE_KEY_CACHE_SECONDS: count(2, 0),
+  /** On SIGTERM, how long in-flight requests may take before connections are cut. */
+  FLOWTRACE_SHUTDOWN_TIMEOUT_SECONDS: count(10, 0),
+});
+
+export const CONFIG_VARIABLES = Object.keys(ENV.shape) as ReadonlyArray<keyof z.infer<typeof ENV>>;
+
+export interface Config {
+  dataDir: string;
+  server: { url: string; username: string; password: string; database: string } | undefined;
+  host: string;
+  otlpHttpPort: number;
+  apiPort: number;
+  adminToken: string | undefined;
+  ttlDays: number;
+  maxBodyBytes: number;
+  maxFutureSkewSeconds: number;
+  keyCacheMs: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads the configuration once; a bad value is reported with its variable and what it accepts. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable counts as unset, as shells and compose files often leave them.
+  const present = Object.fromEntries(CONFIG_VARIABLES.filter((name) => env[name] !== undefined && env[name] !== '').map((name) => [name, env[name]]));
+  const parsed = ENV.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name}: ${issue.message} (got ${JSON.stringify(present[name])})`;
+    });
+    throw new ConfigError(problems.join('\n'));
+  }
+  const e = parsed.data;
+  return {
+    dataDir: e.FLOWTRACE_DATA_DIR,
+    server: e.CLICKHOUSE_URL
+      ? { url: e.CLICKHOUSE_URL, username: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD, database: e.CLICKHOUSE_DATABASE }
+      : undefined,
+    host: e.FLOWTRACE_HOST,
+    otlpHttpPort: e.FLOWTRACE_OTLP_HTTP_PORT,
+    apiPort: e.FLOWTRACE_API_PORT,
+    adminToken: e.FLOWTRACE_ADMIN_TOKEN,
+    ttlDays: e.FLOWTRACE_TTL_DAYS,
+    maxBodyBytes: e.FLOWTRACE_MAX_BODY_BYTES,
+    maxFutureSkewSeconds: e.FLOWTRACE_MAX_FUTURE_SKEW_SECONDS,
+    keyCacheMs: e.FLOWTRACE_KEY_CACHE_SECONDS * 1000,
+    shutdownTimeoutMs: e.FLOWTRACE_SHUTDOWN_TIMEOUT_SECONDS * 1000,
+  };
+}

@@ -1,0 +1,75 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { AdminToken, Projects, openStore, type Logger } from '@flowtrace/store';
+import { createCollectorApp } from '@flowtrace/collector';
+import { createQueryApp } from '@flowtrace/query-api';
+import type { Config } from './config.js';
+
+export interface Parts {
+  collector: boolean;
+  queryApi: boolean;
+}
+
+export interface Running {
+  otlpHttpPort?: number;
+  apiPort?: number;
+  /** Stops taking requests, lets in-flight ones (and their inserts) finish, closes the store. */
+  stop(): Promise<void>;
+}
+
+/** Opens the store and starts the requested parts on it, printing where they listen. */
+export async function serve(parts: Parts, config: Config, log: Logger, print: (line: string) => void): Promise<Running> {
+  const { store, migrationsApplied } = await openStore({ dataDir: config.dataDir, server: config.server, ttlDays: config.ttlDays });
+  if (migrationsApplied.length > 0) log.info('migrations applied', { migrations: migrationsApplied.join(',') });
+  const projects = new Projects(store, { keyCacheMs: config.keyCacheMs });
+  const servers: Server[] = [];
+  const running: Running = {
+    stop: async () => {
+      await Promise.all(servers.map((server) => closeServer(server, config.shutdownTimeoutMs)));
+      await store.close();
+    },
+  };
+  try {
+    const services: string[] = [];
+    const notes: string[] = [];
+    if (parts.collector) {
+      const app = createCollectorApp({ store, projects, log, maxBodyBytes: config.maxBodyBytes, ttlDays: config.ttlDays, maxFutureSkewSeconds: config.maxFutureSkewSeconds });
+      running.otlpHttpPort = await listen(app, config.host, config.otlpHttpPort, servers);
+      services.push(`  OTLP/HTTP  http://${config.host}:${running.otlpHttpPort}  (POST /v1/traces, POST /v1/logs)`);
+    }
+    if (parts.queryApi) {
+      const adminToken = await AdminToken.load(store, config.adminToken);
+      const app = createQueryApp({ store, projects, adminToken, log });
+      running.apiPort = await listen(app, config.host, config.apiPort, servers);
+      services.push(`  Query API  http://${config.host}:${running.apiPort}`);
+      if (adminToken.generated) {
+        notes.push('', `  Admin token (shown once; only its hash is kept): ${adminToken.generated}`);
+      }
+    }
+    const where = store.mode === 'embedded' ? `${store.location} (embedded ClickHouse)` : `ClickHouse server ${store.location}`;
+    print(['Flowtrace is running', ...services, `  Data       ${where}`, ...notes].join('\n'));
+    return running;
+  } catch (err) {
+    await running.stop();
+    throw err;
+  }
+}
+
+async function listen(app: Express, host: string, port: number, servers: Server[]): Promise<number> {
+  const server = app.listen(port, host);
+  servers.push(server);
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+/** Stops accepting; waits for in-flight requests up to the timeout, then cuts what is left. */
+async function closeServer(server: Server, timeoutMs: number): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+  await closed;
+  clearTimeout(timer);
+}
