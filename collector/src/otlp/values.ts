@@ -22,10 +22,11 @@ export function toUint64(value: unknown, path: PathFn): bigint {
     return checkUint64(BigInt(value), path);
   }
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value < 0) {
-      throw new OtlpRequestError(`${path()}: expected an unsigned integer (send large values as a string), got ${value}`);
-    }
-    return BigInt(value);
+    // Nanosecond timestamps exceed 2^53: as a JSON number they arrive rounded to
+    // a few hundred nanoseconds, which is accepted; senders wanting exact values
+    // send strings, as proto3 JSON does.
+    if (!Number.isInteger(value) || value < 0) throw new OtlpRequestError(`${path()}: expected an unsigned integer, got ${value}`);
+    return checkUint64(BigInt(value), path);
   }
   if (isLong(value)) return BigInt.asUintN(64, (BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0));
   throw new OtlpRequestError(`${path()}: expected an unsigned integer, got ${typeof value}`);
