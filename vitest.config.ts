@@ -9,7 +9,7 @@ export default defineConfig({
     alias: [{ find: /^@flowtrace\/(store|collector|query-api|instrumentation)$/, replacement: `${root}$1/src/index.ts` }],
   },
   test: {
-    include: ['*/test/**/*.test.ts'],
+    include: ['*/test/**/*.test.ts', 'test/e2e/**/*.test.ts'],
     // chDB binds one data directory per process: each test file gets a process of its own.
     pool: 'forks',
     testTimeout: 60_000,

@@ -47,6 +47,9 @@ const ENV = z.object({
   FLOWTRACE_SHUTDOWN_TIMEOUT_SECONDS: count(10, 0),
 });
 
+/** Values never echoed back in an error. */
+const SECRETS = new Set(['FLOWTRACE_ADMIN_TOKEN', 'CLICKHOUSE_PASSWORD']);
+
 export const CONFIG_VARIABLES = Object.keys(ENV.shape) as ReadonlyArray<keyof z.infer<typeof ENV>>;
 
 export interface Config {
@@ -75,7 +78,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `${name}: ${issue.message} (got ${JSON.stringify(present[name])})`;
+      const value = present[name] ?? '';
+      const shown = SECRETS.has(name) || /\/\/[^/]*@/.test(value) ? 'a value not shown here' : JSON.stringify(value);
+      return `${name}: ${issue.message} (got ${shown})`;
     });
     throw new ConfigError(problems.join('\n'));
   }

@@ -73,7 +73,8 @@ export async function findTrace(store: Store, projectId: string, traceId: string
               Links.TraceState AS linkTraceStates, Links.Attributes AS linkAttributes
        FROM ${TABLES.traces}
        WHERE ProjectId = {projectId:String} AND TraceId = {traceId:String}
-         AND Timestamp >= toDateTime({start:UInt32}) AND Timestamp < toDateTime({end:UInt32})
+         -- DateTime64 bounds: comparing Timestamp with a DateTime misses rows here.
+         AND Timestamp >= toDateTime64({start:UInt32}, 9) AND Timestamp < toDateTime64({end:UInt32}, 9)
        ORDER BY Timestamp, SpanId
        LIMIT 1 BY SpanId
        LIMIT {limit:UInt32}`,
