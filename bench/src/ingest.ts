@@ -1,0 +1,93 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { Projects, TABLES, type Store } from '@flowtrace/store';
+import { ExportTraceServiceRequest, createCollectorApp, spansFromRequest, timeWindow } from '@flowtrace/collector';
+import { fmt, row } from './stats.js';
+import { listen, quietLog } from './support.js';
+
+const BATCH = 500;
+const BATCHES = 40;
+
+/** Batches of realistic workflow spans (a root, steps, HTTP calls, ~12 attributes each), from the official SDK. */
+function generateBatches(): ReadableSpan[][] {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'workflow-runner', 'service.version': '1.4.2', 'deployment.environment': 'prod' }),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  const tracer = provider.getTracer('bench', '1.0.0');
+  const batches: ReadableSpan[][] = [];
+  for (let b = 0; b < BATCHES; b++) {
+    exporter.reset();
+    for (let t = 0; t < BATCH / 5; t++) {
+      tracer.startActiveSpan('workflow execution', { kind: SpanKind.SERVER, attributes: { 'flowtrace.workflow_id': `wf-${t % 50}`, 'flowtrace.user_id': `user-${t % 300}`, 'flowtrace.integration': 'salesforce', 'flowtrace.status': 'SUCCEEDED', 'flowtrace.task_count': 4 } }, (root) => {
+        for (let s = 0; s < 4; s++) {
+          const step = tracer.startSpan(`step ${s}: Salesforce Create Record`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'url.full': 'https://acme.my.salesforce.com/services/data/v59.0/sobjects/Contact', 'http.response.status_code': s === 3 ? 429 : 201, 'flowtrace.step_id': `step-${s}`, 'server.address': 'acme.my.salesforce.com' } });
+          step.addEvent('request.sent', { 'http.request.body.size': 512 });
+          if (s === 3) step.setStatus({ code: SpanStatusCode.ERROR, message: 'HTTP 429 Too Many Requests' });
+          step.end();
+        }
+        root.end();
+      });
+    }
+    batches.push([...exporter.getFinishedSpans()]);
+  }
+  return batches;
+}
+
+export async function benchIngest(store: Store): Promise<void> {
+  const projects = new Projects(store, { keyCacheMs: 60_000 });
+  const projectId = (await projects.createProject('bench-ingest')).id;
+  const key = (await projects.createApiKey(projectId, 'bench')).key;
+  const batches = generateBatches();
+  const total = BATCH * BATCHES;
+  const protoBodies = batches.map((spans) => ProtobufTraceSerializer.serializeRequest(spans)!);
+  const jsonBodies = batches.map((spans) => JsonTraceSerializer.serializeRequest(spans)!);
+  const window = timeWindow({ ttlDays: 30, maxFutureSkewSeconds: 3600 });
+
+  process.stdout.write(`\nIngestion: ${BATCHES} requests of ${BATCH} spans (${fmt(protoBodies.reduce((n, b) => n + b.length, 0) / total, 0)} protobuf bytes/span, ${fmt(jsonBodies.reduce((n, b) => n + b.length, 0) / total, 0)} JSON bytes/span)\n`);
+  row('', 'spans/s', 'vs baseline');
+
+  const decodeProto = () => protoBodies.map((body) => spansFromRequest(ExportTraceServiceRequest.decode(body), 'protobuf', projectId, window).rows);
+  let start = performance.now();
+  const rows = decodeProto();
+  const decodeProtoRate = total / ((performance.now() - start) / 1000);
+  start = performance.now();
+  for (const body of jsonBodies) spansFromRequest(JSON.parse(new TextDecoder().decode(body)), 'json', projectId, window);
+  const decodeJsonRate = total / ((performance.now() - start) / 1000);
+
+  // Baseline: the INSERT alone, of rows already decoded — the floor under any receiver.
+  start = performance.now();
+  for (const batch of rows) await store.insert('bench.baseline', TABLES.traces, batch);
+  const baselineRate = total / ((performance.now() - start) / 1000);
+  row('baseline: INSERT of decoded rows', fmt(baselineRate, 0), '1.00');
+  row('decode protobuf -> rows (no insert)', fmt(decodeProtoRate, 0), fmt(decodeProtoRate / baselineRate, 2));
+  row('decode JSON -> rows (no insert)', fmt(decodeJsonRate, 0), fmt(decodeJsonRate / baselineRate, 2));
+
+  const server = await listen(createCollectorApp({ store, projects, log: quietLog, maxBodyBytes: 20 << 20, ttlDays: 30, maxFutureSkewSeconds: 3600 }));
+  for (const [label, bodies, type] of [['POST /v1/traces protobuf, 1 at a time', protoBodies, 'application/x-protobuf'], ['POST /v1/traces JSON, 1 at a time', jsonBodies, 'application/json']] as const) {
+    start = performance.now();
+    for (const body of bodies) {
+      const res = await fetch(`${server.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': type, authorization: `Bearer ${key}` } });
+      if (res.status !== 200) throw new Error(`${label}: HTTP ${res.status}`);
+      await res.arrayBuffer();
+    }
+    const rate = total / ((performance.now() - start) / 1000);
+    row(label, fmt(rate, 0), fmt(rate / baselineRate, 2));
+  }
+  start = performance.now();
+  await Promise.all(protoBodies.map((body) => fetch(`${server.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${key}` } }).then((r) => r.arrayBuffer())));
+  const concurrentRate = total / ((performance.now() - start) / 1000);
+  row('POST /v1/traces protobuf, 40 concurrent', fmt(concurrentRate, 0), fmt(concurrentRate / baselineRate, 2));
+  await server.close();
+
+  await store.command('bench.optimize', `OPTIMIZE TABLE ${TABLES.traces} FINAL`);
+  const [parts] = await store.select<{ rows: string; bytes: string }>(
+    'bench.parts',
+    `SELECT sum(rows) AS rows, sum(bytes_on_disk) AS bytes FROM system.parts WHERE active AND database = currentDatabase() AND table = {table:String}`,
+    { table: TABLES.traces },
+  );
+  process.stdout.write(`otel_traces on disk: ${fmt(Number(parts!.bytes) / Number(parts!.rows), 1)} bytes/span (${parts!.rows} spans, compressed)\n`);
+}
