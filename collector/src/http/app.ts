@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type protobuf from 'protobufjs';
-import { StoreUnavailableError, bearerToken, type Logger, type Projects, type Store } from '@flowtrace/store';
+import { StoreUnavailableError, TABLES, bearerToken, type Logger, type Projects, type Store, type TableName } from '@flowtrace/store';
 import { OtlpRequestError } from '../otlp/errors.js';
 import { ExportLogsServiceRequest, ExportLogsServiceResponse, ExportTraceServiceRequest, ExportTraceServiceResponse } from '../otlp/proto.js';
 import { logsFromRequest } from '../otlp/logs.js';
@@ -39,7 +39,7 @@ interface Signal {
   /** Field of the response's partial_success that counts rejected records. */
   rejectedField: 'rejectedSpans' | 'rejectedLogRecords';
   noun: string;
-  decode(body: unknown, encoding: Encoding, projectId: string, options: CollectorOptions): { rows: object[]; rejections: Rejections; table: 'otel_traces' | 'otel_logs' };
+  decode(body: unknown, encoding: Encoding, projectId: string, options: CollectorOptions): { rows: object[]; rejections: Rejections; table: TableName };
 }
 
 const TRACES: Signal = {
@@ -47,7 +47,7 @@ const TRACES: Signal = {
   response: ExportTraceServiceResponse,
   rejectedField: 'rejectedSpans',
   noun: 'spans',
-  decode: (body, encoding, projectId, options) => ({ ...spansFromRequest(body, encoding, projectId, timeWindow(options)), table: 'otel_traces' }),
+  decode: (body, encoding, projectId, options) => ({ ...spansFromRequest(body, encoding, projectId, timeWindow(options)), table: TABLES.traces }),
 };
 
 const LOGS: Signal = {
@@ -57,7 +57,7 @@ const LOGS: Signal = {
   noun: 'log records',
   decode: (body, encoding, projectId, options) => ({
     ...logsFromRequest(body, encoding, projectId, timeWindow(options), BigInt(Date.now()) * 1_000_000n),
-    table: 'otel_logs',
+    table: TABLES.logs,
   }),
 };
 

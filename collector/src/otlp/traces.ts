@@ -2,7 +2,9 @@ import { nanosToDateTime64, type SpanRow } from '@flowtrace/store';
 import { OtlpRequestError } from './errors.js';
 import { Rejections, outsideWindow, type TimeWindow } from './window.js';
 import { arrayField, attributeMap, enumValue, idHex, objectField, stringField, toUint64, type Encoding } from './values.js';
+import { forEachRecord, type Envelope } from './walk.js';
 
+const TRACE_ENVELOPE: Envelope = { resources: 'resourceSpans', scopes: 'scopeSpans', records: 'spans' };
 const SPAN_KINDS = ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer'] as const;
 const SPAN_KIND_NAMES = ['SPAN_KIND_UNSPECIFIED', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'];
 const STATUS_CODES = ['Unset', 'Ok', 'Error'] as const;
@@ -22,86 +24,63 @@ export interface DecodedSpans {
 export function spansFromRequest(request: unknown, encoding: Encoding, projectId: string, window: TimeWindow): DecodedSpans {
   const rows: SpanRow[] = [];
   const rejections = new Rejections();
-  const body = objectField(request, () => 'request') ?? {};
-  const resourceSpans = arrayField(body.resourceSpans, () => 'resourceSpans');
-  for (let r = 0; r < resourceSpans.length; r++) {
-    const rPath = () => `resourceSpans[${r}]`;
-    const rs = objectField(resourceSpans[r], rPath) ?? {};
-    const resource = objectField(rs.resource, () => `${rPath()}.resource`);
-    const resourceAttributes = attributeMap(resource?.attributes, encoding, () => `${rPath()}.resource.attributes`);
-    const serviceName = resourceAttributes['service.name'] ?? '';
-    const scopeSpans = arrayField(rs.scopeSpans, () => `${rPath()}.scopeSpans`);
-    for (let s = 0; s < scopeSpans.length; s++) {
-      const sPath = () => `${rPath()}.scopeSpans[${s}]`;
-      const ss = objectField(scopeSpans[s], sPath) ?? {};
-      const scope = objectField(ss.scope, () => `${sPath()}.scope`);
-      const scopeName = stringField(scope?.name, () => `${sPath()}.scope.name`);
-      const scopeVersion = stringField(scope?.version, () => `${sPath()}.scope.version`);
-      const spans = arrayField(ss.spans, () => `${sPath()}.spans`);
-      for (let i = 0; i < spans.length; i++) {
-        const path = () => `${sPath()}.spans[${i}]`;
-        const span = objectField(spans[i], path) ?? {};
-        const traceId = idHex(span.traceId, 16, encoding, () => `${path()}.traceId`);
-        const spanId = idHex(span.spanId, 8, encoding, () => `${path()}.spanId`);
-        if (!traceId) throw new OtlpRequestError(`${path()}.traceId: is required`);
-        if (!spanId) throw new OtlpRequestError(`${path()}.spanId: is required`);
-        const parentSpanId = idHex(span.parentSpanId, 8, encoding, () => `${path()}.parentSpanId`);
-        const start = toUint64(span.startTimeUnixNano, () => `${path()}.startTimeUnixNano`);
-        const end = toUint64(span.endTimeUnixNano, () => `${path()}.endTimeUnixNano`);
-        const kind = enumValue(span.kind, SPAN_KIND_NAMES, () => `${path()}.kind`);
-        const status = objectField(span.status, () => `${path()}.status`);
-        const statusCode = enumValue(status?.code, STATUS_CODE_NAMES, () => `${path()}.status.code`);
-        const row: SpanRow = {
-          ProjectId: projectId,
-          Timestamp: nanosToDateTime64(start),
-          TraceId: traceId,
-          SpanId: spanId,
-          ParentSpanId: parentSpanId,
-          TraceState: stringField(span.traceState, () => `${path()}.traceState`),
-          SpanName: stringField(span.name, () => `${path()}.name`),
-          SpanKind: SPAN_KINDS[kind] ?? 'Unspecified',
-          ServiceName: serviceName,
-          ResourceAttributes: resourceAttributes,
-          ScopeName: scopeName,
-          ScopeVersion: scopeVersion,
-          SpanAttributes: attributeMap(span.attributes, encoding, () => `${path()}.attributes`),
-          Duration: (end > start ? end - start : 0n).toString(),
-          StatusCode: STATUS_CODES[statusCode] ?? 'Unset',
-          StatusMessage: stringField(status?.message, () => `${path()}.status.message`),
-          'Events.Timestamp': [],
-          'Events.Name': [],
-          'Events.Attributes': [],
-          'Links.TraceId': [],
-          'Links.SpanId': [],
-          'Links.TraceState': [],
-          'Links.Attributes': [],
-        };
-        const events = arrayField(span.events, () => `${path()}.events`);
-        for (let e = 0; e < events.length; e++) {
-          const ePath = () => `${path()}.events[${e}]`;
-          const event = objectField(events[e], ePath) ?? {};
-          row['Events.Timestamp'].push(nanosToDateTime64(toUint64(event.timeUnixNano, () => `${ePath()}.timeUnixNano`) || start));
-          row['Events.Name'].push(stringField(event.name, () => `${ePath()}.name`));
-          row['Events.Attributes'].push(attributeMap(event.attributes, encoding, () => `${ePath()}.attributes`));
-        }
-        const links = arrayField(span.links, () => `${path()}.links`);
-        for (let l = 0; l < links.length; l++) {
-          const lPath = () => `${path()}.links[${l}]`;
-          const link = objectField(links[l], lPath) ?? {};
-          const linkTraceId = idHex(link.traceId, 16, encoding, () => `${lPath()}.traceId`);
-          const linkSpanId = idHex(link.spanId, 8, encoding, () => `${lPath()}.spanId`);
-          if (!linkTraceId || !linkSpanId) throw new OtlpRequestError(`${lPath()}: a link needs a traceId and a spanId`);
-          row['Links.TraceId'].push(linkTraceId);
-          row['Links.SpanId'].push(linkSpanId);
-          row['Links.TraceState'].push(stringField(link.traceState, () => `${lPath()}.traceState`));
-          row['Links.Attributes'].push(attributeMap(link.attributes, encoding, () => `${lPath()}.attributes`));
-        }
-        const outside = outsideWindow(start, window);
-        if (outside) rejections.add(`${path()} (span ${spanId}): startTimeUnixNano ${outside}`);
-        else if (end !== 0n && end < start) rejections.add(`${path()} (span ${spanId}): endTimeUnixNano is before startTimeUnixNano`);
-        else rows.push(row);
-      }
+  forEachRecord(request, TRACE_ENVELOPE, encoding, (span, context, path) => {
+    const traceId = idHex(span.traceId, 16, encoding, () => `${path()}.traceId`);
+    const spanId = idHex(span.spanId, 8, encoding, () => `${path()}.spanId`);
+    if (!traceId) throw new OtlpRequestError(`${path()}.traceId: is required`);
+    if (!spanId) throw new OtlpRequestError(`${path()}.spanId: is required`);
+    const start = toUint64(span.startTimeUnixNano, () => `${path()}.startTimeUnixNano`);
+    const end = toUint64(span.endTimeUnixNano, () => `${path()}.endTimeUnixNano`);
+    const status = objectField(span.status, () => `${path()}.status`);
+    const row: SpanRow = {
+      ProjectId: projectId,
+      Timestamp: nanosToDateTime64(start),
+      TraceId: traceId,
+      SpanId: spanId,
+      ParentSpanId: idHex(span.parentSpanId, 8, encoding, () => `${path()}.parentSpanId`),
+      TraceState: stringField(span.traceState, () => `${path()}.traceState`),
+      SpanName: stringField(span.name, () => `${path()}.name`),
+      SpanKind: SPAN_KINDS[enumValue(span.kind, SPAN_KIND_NAMES, () => `${path()}.kind`)] ?? 'Unspecified',
+      ServiceName: context.serviceName,
+      ResourceAttributes: context.resourceAttributes,
+      ScopeName: context.scopeName,
+      ScopeVersion: context.scopeVersion,
+      SpanAttributes: attributeMap(span.attributes, encoding, () => `${path()}.attributes`),
+      Duration: (end > start ? end - start : 0n).toString(),
+      StatusCode: STATUS_CODES[enumValue(status?.code, STATUS_CODE_NAMES, () => `${path()}.status.code`)] ?? 'Unset',
+      StatusMessage: stringField(status?.message, () => `${path()}.status.message`),
+      'Events.Timestamp': [],
+      'Events.Name': [],
+      'Events.Attributes': [],
+      'Links.TraceId': [],
+      'Links.SpanId': [],
+      'Links.TraceState': [],
+      'Links.Attributes': [],
+    };
+    const events = arrayField(span.events, () => `${path()}.events`);
+    for (let e = 0; e < events.length; e++) {
+      const ePath = () => `${path()}.events[${e}]`;
+      const event = objectField(events[e], ePath) ?? {};
+      row['Events.Timestamp'].push(nanosToDateTime64(toUint64(event.timeUnixNano, () => `${ePath()}.timeUnixNano`) || start));
+      row['Events.Name'].push(stringField(event.name, () => `${ePath()}.name`));
+      row['Events.Attributes'].push(attributeMap(event.attributes, encoding, () => `${ePath()}.attributes`));
     }
-  }
+    const links = arrayField(span.links, () => `${path()}.links`);
+    for (let l = 0; l < links.length; l++) {
+      const lPath = () => `${path()}.links[${l}]`;
+      const link = objectField(links[l], lPath) ?? {};
+      const linkTraceId = idHex(link.traceId, 16, encoding, () => `${lPath()}.traceId`);
+      const linkSpanId = idHex(link.spanId, 8, encoding, () => `${lPath()}.spanId`);
+      if (!linkTraceId || !linkSpanId) throw new OtlpRequestError(`${lPath()}: a link needs a traceId and a spanId`);
+      row['Links.TraceId'].push(linkTraceId);
+      row['Links.SpanId'].push(linkSpanId);
+      row['Links.TraceState'].push(stringField(link.traceState, () => `${lPath()}.traceState`));
+      row['Links.Attributes'].push(attributeMap(link.attributes, encoding, () => `${lPath()}.attributes`));
+    }
+    const outside = outsideWindow(start, window);
+    if (outside) rejections.add(`${path()} (span ${spanId}): startTimeUnixNano ${outside}`);
+    else if (end !== 0n && end < start) rejections.add(`${path()} (span ${spanId}): endTimeUnixNano is before startTimeUnixNano`);
+    else rows.push(row);
+  });
   return { rows, rejections };
 }
