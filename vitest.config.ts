@@ -6,7 +6,10 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   resolve: {
     // Tests import the workspaces' sources, not their build output.
-    alias: [{ find: /^@flowtrace\/(store|collector|query-api|instrumentation)$/, replacement: `${root}$1/src/index.ts` }],
+    alias: [
+      { find: /^@flowtrace\/(store|collector|query-api|instrumentation)$/, replacement: `${root}$1/src/index.ts` },
+      { find: /^@flowtrace\/instrumentation\/(semconv|register)$/, replacement: `${root}instrumentation/src/$1.ts` },
+    ],
   },
   test: {
     include: ['*/test/**/*.test.ts', 'test/e2e/**/*.test.ts'],

@@ -45,7 +45,7 @@ export interface Timeline {
 
 export function toTimeline(traceId: string, records: TraceRecords): Timeline {
   const truncated = records.spans.length > MAX_TIMELINE_ROWS || records.logs.length > MAX_TIMELINE_ROWS;
-  const spanRecords = records.spans.slice(0, MAX_TIMELINE_ROWS);
+  const spanRecords = mergeFragments(records.spans.slice(0, MAX_TIMELINE_ROWS));
   const logRecords = records.logs.slice(0, MAX_TIMELINE_ROWS);
   const depths = spanDepths(spanRecords);
   const spans = spanRecords.map((record) => toSpan(record, depths.get(record.SpanId) ?? 0));
@@ -100,6 +100,83 @@ function toLog(r: LogRecord): TimelineLog {
     serviceName: r.ServiceName,
     attributes: r.LogAttributes,
   };
+}
+
+/** Marks a row that is one part of a span reported in parts (see @flowtrace/instrumentation). */
+const FRAGMENT = 'flowtrace.span.fragment';
+const STATUS_RANK: Record<string, number> = { Unset: 0, Ok: 1, Error: 2 };
+
+/**
+ * One record per span id. A span can arrive as several rows: the same export
+ * retried, or an event stream reporting its start and its end separately. The
+ * merged span runs from the earliest start to the latest end, takes its name
+ * and kind from the part that ended last, the most severe status, and the union
+ * of attributes (later parts win), events and links.
+ */
+export function mergeFragments(rows: SpanRecord[]): SpanRecord[] {
+  const bySpan = new Map<string, SpanRecord[]>();
+  for (const row of rows) {
+    const parts = bySpan.get(row.SpanId);
+    if (parts) parts.push(row);
+    else bySpan.set(row.SpanId, [row]);
+  }
+  const merged: SpanRecord[] = [];
+  for (const parts of bySpan.values()) {
+    if (parts.length === 1) {
+      merged.push(parts[0]!);
+      continue;
+    }
+    const endOf = (r: SpanRecord) => BigInt(r.startNanos) + BigInt(r.Duration);
+    parts.sort((a, b) => (endOf(a) < endOf(b) ? -1 : endOf(a) > endOf(b) ? 1 : 0));
+    const last = parts[parts.length - 1]!;
+    const start = parts.reduce((min, r) => (BigInt(r.startNanos) < min ? BigInt(r.startNanos) : min), BigInt(last.startNanos));
+    const worst = parts.reduce((w, r) => ((STATUS_RANK[r.StatusCode] ?? 0) >= (STATUS_RANK[w.StatusCode] ?? 0) ? r : w));
+    const attributes = Object.assign({}, ...parts.map((r) => r.SpanAttributes)) as Record<string, string>;
+    if (parts.some((r) => r.SpanAttributes[FRAGMENT] === undefined)) delete attributes[FRAGMENT];
+    const events = new Set<string>();
+    const links = new Set<string>();
+    const out: SpanRecord = {
+      ...last,
+      startNanos: start.toString(),
+      Duration: (endOf(last) - start).toString(),
+      ParentSpanId: parts.find((r) => r.ParentSpanId)?.ParentSpanId ?? '',
+      StatusCode: worst.StatusCode,
+      StatusMessage: worst.StatusMessage,
+      SpanAttributes: attributes,
+      ResourceAttributes: Object.assign({}, ...parts.map((r) => r.ResourceAttributes)) as Record<string, string>,
+      eventNanos: [],
+      eventNames: [],
+      eventAttributes: [],
+      linkTraceIds: [],
+      linkSpanIds: [],
+      linkTraceStates: [],
+      linkAttributes: [],
+    };
+    for (const r of parts) {
+      r.eventNames.forEach((name, i) => {
+        const id = `${r.eventNanos[i]}/${name}`;
+        if (events.has(id)) return;
+        events.add(id);
+        out.eventNanos.push(r.eventNanos[i] ?? r.startNanos);
+        out.eventNames.push(name);
+        out.eventAttributes.push(r.eventAttributes[i] ?? {});
+      });
+      r.linkSpanIds.forEach((spanId, i) => {
+        const id = `${r.linkTraceIds[i]}/${spanId}`;
+        if (links.has(id)) return;
+        links.add(id);
+        out.linkTraceIds.push(r.linkTraceIds[i] ?? '');
+        out.linkSpanIds.push(spanId);
+        out.linkTraceStates.push(r.linkTraceStates[i] ?? '');
+        out.linkAttributes.push(r.linkAttributes[i] ?? {});
+      });
+    }
+    merged.push(out);
+  }
+  return merged.sort((a, b) => {
+    const d = BigInt(a.startNanos) - BigInt(b.startNanos);
+    return d < 0n ? -1 : d > 0n ? 1 : a.SpanId < b.SpanId ? -1 : 1;
+  });
 }
 
 /**

@@ -47,7 +47,8 @@ export interface TraceRecords {
  * One trace of one project. The lookup table gives the time range its rows
  * span, which bounds the reads of otel_traces and otel_logs to a few partitions
  * and granules; without a lookup row the trace does not exist in the project.
- * A span stored twice (an exporter's retry) is returned once.
+ * Every row of a span is returned — a retried export, or a span reported in
+ * fragments — for the converter to merge by span id.
  */
 export async function findTrace(store: Store, projectId: string, traceId: string): Promise<TraceRecords | undefined> {
   const ranges = await store.select<{ start: number; end: number }>(
@@ -76,7 +77,6 @@ export async function findTrace(store: Store, projectId: string, traceId: string
          -- DateTime64 bounds: comparing Timestamp with a DateTime misses rows here.
          AND Timestamp >= toDateTime64({start:UInt32}, 9) AND Timestamp < toDateTime64({end:UInt32}, 9)
        ORDER BY Timestamp, SpanId
-       LIMIT 1 BY SpanId
        LIMIT {limit:UInt32}`,
       params,
     ),

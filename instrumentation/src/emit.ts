@@ -1,0 +1,98 @@
+import { ROOT_CONTEXT, TraceFlags, diag, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import type { Logger } from '@opentelemetry/api-logs';
+import { RandomIdGenerator, type IdGenerator } from '@opentelemetry/sdk-trace-base';
+import { spanIdFor } from './ids.js';
+import type { LogSpec, TraceSpec } from './model.js';
+
+/**
+ * Gives the next span the ids Flowtrace derived for it, and random ids
+ * otherwise. Install it as the tracer provider's `idGenerator` (`start()` and
+ * the register hook do) so that a trace recorded through the SDK has the same
+ * ids as the same execution streamed in any other way.
+ */
+export class FlowtraceIdGenerator implements IdGenerator {
+  readonly #random = new RandomIdGenerator();
+  #traceId: string | undefined;
+  #spanId: string | undefined;
+
+  generateTraceId(): string {
+    const id = this.#traceId;
+    this.#traceId = undefined;
+    return id ?? this.#random.generateTraceId();
+  }
+
+  generateSpanId(): string {
+    const id = this.#spanId;
+    this.#spanId = undefined;
+    return id ?? this.#random.generateSpanId();
+  }
+
+  /** Runs `start` (which must start exactly one span, synchronously) with the given ids. */
+  withIds<T>(traceId: string | undefined, spanId: string, start: () => T): T {
+    this.#traceId = traceId;
+    this.#spanId = spanId;
+    try {
+      return start();
+    } finally {
+      this.#traceId = undefined;
+      this.#spanId = undefined;
+    }
+  }
+}
+
+/** The id generator `start()` installs; pass it to a tracer provider you build yourself. */
+export const FLOWTRACE_ID_GENERATOR = new FlowtraceIdGenerator();
+
+let warnedAboutIds = false;
+
+/**
+ * Sends a TraceSpec through OpenTelemetry: each span started and ended at its
+ * recorded times under its parent, each log emitted in its span's context.
+ */
+export function emitTrace(spec: TraceSpec, tracer: Tracer, logger: Logger, ids: FlowtraceIdGenerator = FLOWTRACE_ID_GENERATOR): void {
+  const started = new Map<string, Span>();
+  const contextOf = (key: string | undefined): Context => {
+    if (key === undefined) return ROOT_CONTEXT;
+    const span = started.get(key);
+    if (span) return trace.setSpan(ROOT_CONTEXT, span);
+    // A parent this spec does not carry (a fragment of a run): join it by its derived id.
+    return trace.setSpanContext(ROOT_CONTEXT, { traceId: spec.traceId, spanId: spanIdFor(spec.traceId, key), traceFlags: TraceFlags.SAMPLED, isRemote: true });
+  };
+  for (const s of spec.spans) {
+    const parent = contextOf(s.parentKey ?? (s.key === 'root' ? undefined : 'root'));
+    const isRoot = trace.getSpanContext(parent) === undefined;
+    const span = ids.withIds(isRoot ? spec.traceId : undefined, spanIdFor(spec.traceId, s.key), () =>
+      tracer.startSpan(
+        s.name,
+        {
+          kind: s.kind,
+          startTime: s.startTime,
+          attributes: s.attributes,
+          links: s.links?.map((link) => ({ context: { traceId: link.traceId, spanId: link.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true }, attributes: link.attributes })),
+        },
+        parent,
+      ),
+    );
+    if (!warnedAboutIds && span.isRecording() && span.spanContext().traceId !== spec.traceId) {
+      warnedAboutIds = true;
+      diag.warn('flowtrace: the tracer provider does not use FLOWTRACE_ID_GENERATOR; trace ids will not match execution ids');
+    }
+    for (const event of s.events ?? []) span.addEvent(event.name, event.attributes ?? {}, event.time);
+    if (s.status) span.setStatus(s.status);
+    span.end(s.endTime ?? s.startTime);
+    started.set(s.key, span);
+  }
+  for (const log of spec.logs) emitLog(log, logger, contextOf(log.spanKey));
+}
+
+export function emitLog(log: LogSpec, logger: Logger, context: Context = ROOT_CONTEXT): void {
+  logger.emit({
+    timestamp: log.time,
+    severityNumber: log.severityNumber,
+    severityText: log.severityText,
+    eventName: log.eventName,
+    body: log.body,
+    attributes: log.attributes,
+    context,
+  });
+}
