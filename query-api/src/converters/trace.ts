@@ -48,7 +48,10 @@ export function toTimeline(traceId: string, records: TraceRecords): Timeline {
   const spanRecords = mergeFragments(records.spans.slice(0, MAX_TIMELINE_ROWS));
   const logRecords = records.logs.slice(0, MAX_TIMELINE_ROWS);
   const depths = spanDepths(spanRecords);
-  const spans = spanRecords.map((record) => toSpan(record, depths.get(record.SpanId) ?? 0));
+  // By start; a parent before a child that starts at the same instant.
+  const spans = spanRecords
+    .map((record) => toSpan(record, depths.get(record.SpanId) ?? 0))
+    .sort((a, b) => (a.startTime < b.startTime ? -1 : a.startTime > b.startTime ? 1 : a.depth - b.depth));
   const logs = logRecords.map(toLog);
   const bounds = traceBounds(spanRecords, logRecords);
   return {
