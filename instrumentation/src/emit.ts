@@ -2,7 +2,7 @@ import { ROOT_CONTEXT, TraceFlags, diag, trace, type Context, type Span, type Tr
 import type { Logger } from '@opentelemetry/api-logs';
 import { RandomIdGenerator, type IdGenerator } from '@opentelemetry/sdk-trace-base';
 import { spanIdFor } from './ids.js';
-import type { LogSpec, TraceSpec } from './model.js';
+import { toHrTime, type LogSpec, type TraceSpec } from './model.js';
 
 /**
  * Gives the next span the ids Flowtrace derived for it, and random ids
@@ -66,7 +66,7 @@ export function emitTrace(spec: TraceSpec, tracer: Tracer, logger: Logger, ids: 
         s.name,
         {
           kind: s.kind,
-          startTime: s.startTime,
+          startTime: toHrTime(s.startTime),
           attributes: s.attributes,
           links: s.links?.map((link) => ({ context: { traceId: link.traceId, spanId: link.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true }, attributes: link.attributes })),
         },
@@ -77,9 +77,9 @@ export function emitTrace(spec: TraceSpec, tracer: Tracer, logger: Logger, ids: 
       warnedAboutIds = true;
       diag.warn('flowtrace: the tracer provider does not use FLOWTRACE_ID_GENERATOR; trace ids will not match execution ids');
     }
-    for (const event of s.events ?? []) span.addEvent(event.name, event.attributes ?? {}, event.time);
+    for (const event of s.events ?? []) span.addEvent(event.name, event.attributes ?? {}, toHrTime(event.time));
     if (s.status) span.setStatus(s.status);
-    span.end(s.endTime ?? s.startTime);
+    span.end(toHrTime(s.endTime ?? s.startTime));
     started.set(s.key, span);
   }
   for (const log of spec.logs) emitLog(log, logger, contextOf(log.spanKey));
@@ -87,7 +87,7 @@ export function emitTrace(spec: TraceSpec, tracer: Tracer, logger: Logger, ids: 
 
 export function emitLog(log: LogSpec, logger: Logger, context: Context = ROOT_CONTEXT): void {
   logger.emit({
-    timestamp: log.time,
+    timestamp: toHrTime(log.time),
     severityNumber: log.severityNumber,
     severityText: log.severityText,
     eventName: log.eventName,

@@ -3,7 +3,7 @@ export type { FlowtraceOptions } from './sdk.js';
 export { start, shutdown } from './start.js';
 export type { StartOptions } from './start.js';
 export { FlowtraceIdGenerator, FLOWTRACE_ID_GENERATOR, emitTrace, emitLog } from './emit.js';
-export { toOtlpJson, FRAGMENT } from './otlp.js';
+export { toOtlpJson } from './otlp.js';
 export { traceIdFor, spanIdFor, rootSpanIdOf, traceIdFromRequestId, requestIdFromTraceId } from './ids.js';
 export { redactValue, redactText, redactUrl, capturedJson, REDACTED, MAX_CAPTURED_CHARS } from './redact.js';
 export { NO_CAPTURE, toMillis } from './model.js';

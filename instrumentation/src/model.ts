@@ -65,3 +65,16 @@ export const NO_CAPTURE: CaptureOptions = { captureContent: false };
 export function toMillis(time: Time): number {
   return typeof time === 'number' ? time : time.getTime();
 }
+
+/**
+ * Epoch milliseconds as [seconds, nanoseconds], rounded to the microsecond:
+ * a float of epoch milliseconds holds microseconds exactly but not
+ * nanoseconds. Both outputs (the SDK and OTLP/JSON) go through this, so a
+ * time reads the same whichever way it was sent.
+ */
+export function toHrTime(ms: number): [number, number] {
+  const seconds = Math.floor(ms / 1000);
+  let micros = Math.round((ms - seconds * 1000) * 1000);
+  if (micros >= 1_000_000) micros = 999_999;
+  return [seconds, micros * 1000];
+}

@@ -1,13 +1,14 @@
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import { spanIdFor } from './ids.js';
-import type { LogSpec, TraceSpec } from './model.js';
+import { ATTR_FLOWTRACE_SPAN_FRAGMENT } from './semconv.js';
+import { toHrTime, type LogSpec, type TraceSpec } from './model.js';
 
 /**
  * TraceSpecs as OTLP/JSON export requests: the form in which the collector
  * stores executions it maps itself (Workato streams), so they pass the same
  * validation and become the same rows as anything an SDK exports. Span ids are
  * derived from each span's key; a fragment without an end is stored with a zero
- * duration and `flowtrace.span.fragment` set, for readers to merge by span id.
+ * duration and ATTR_FLOWTRACE_SPAN_FRAGMENT set, for readers to merge by span id.
  */
 export function toOtlpJson(traces: TraceSpec[], looseLogs: LogSpec[], resource: Attributes): { traces: object; logs: object } {
   const resourceJson = { attributes: keyValues(resource) };
@@ -21,7 +22,7 @@ export function toOtlpJson(traces: TraceSpec[], looseLogs: LogSpec[], resource: 
       kind: s.kind + 1, // api SpanKind starts at INTERNAL = 0; OTLP at UNSPECIFIED = 0
       startTimeUnixNano: nanos(s.startTime),
       endTimeUnixNano: nanos(s.endTime ?? s.startTime),
-      attributes: keyValues(s.endTime === undefined ? { ...s.attributes, [FRAGMENT]: true } : s.attributes),
+      attributes: keyValues(s.endTime === undefined ? { ...s.attributes, [ATTR_FLOWTRACE_SPAN_FRAGMENT]: true } : s.attributes),
       events: (s.events ?? []).map((e) => ({ timeUnixNano: nanos(e.time), name: e.name, attributes: keyValues(e.attributes ?? {}) })),
       links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: keyValues(l.attributes ?? {}) })),
       status: s.status ? { code: s.status.code, message: s.status.message ?? '' } : undefined,
@@ -36,9 +37,6 @@ export function toOtlpJson(traces: TraceSpec[], looseLogs: LogSpec[], resource: 
     logs: { resourceLogs: logRecords.length === 0 ? [] : [{ resource: resourceJson, scopeLogs: [{ scope, logRecords }] }] },
   };
 }
-
-/** Marks a span row that is one part of a span reported in parts. */
-export const FRAGMENT = 'flowtrace.span.fragment';
 
 function logJson(log: LogSpec, traceId: string, spanId: string) {
   return {
@@ -55,8 +53,8 @@ function logJson(log: LogSpec, traceId: string, spanId: string) {
 
 /** Epoch milliseconds (with fractions) as a decimal string of nanoseconds. */
 function nanos(ms: number): string {
-  const whole = Math.floor(ms);
-  return (BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6))).toString();
+  const [seconds, nanoseconds] = toHrTime(ms);
+  return (BigInt(seconds) * 1_000_000_000n + BigInt(nanoseconds)).toString();
 }
 
 function keyValues(attributes: Attributes) {

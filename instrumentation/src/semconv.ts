@@ -33,6 +33,7 @@ export const FLOWTRACE_KIND = {
   job: 'job',
   userActivity: 'user_activity',
   workatoLog: 'workato_log',
+  dataPipelineRun: 'data_pipeline_run',
 } as const;
 export type FlowtraceKind = (typeof FLOWTRACE_KIND)[keyof typeof FLOWTRACE_KIND];
 
@@ -308,3 +309,11 @@ export const ATTR_FLOWTRACE_AUDIT_DETAILS = 'flowtrace.audit.details' as const;
 export const ATTR_USER_NAME = 'user.name' as const;
 export const ATTR_USER_EMAIL = 'user.email' as const;
 export const ATTR_USER_AGENT_ORIGINAL = 'user_agent.original' as const;
+
+/**
+ * Prefix of the fields of a Workato log event kept as they came
+ * (`workato.user_id`, `workato.data.http_code`, …).
+ */
+export const WORKATO_ATTRIBUTE_PREFIX = 'workato.' as const;
+/** Set on a span row that is one part of a span reported in parts; readers merge the parts by span id. */
+export const ATTR_FLOWTRACE_SPAN_FRAGMENT = 'flowtrace.span.fragment' as const;

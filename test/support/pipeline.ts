@@ -32,7 +32,8 @@ export interface Pipeline {
  * query API.
  */
 export async function openPipeline(): Promise<Pipeline> {
-  const opened = await openTempStore();
+  // No retention: samples and fixtures carry dates years back.
+  const opened = await openTempStore(0);
   const store = opened.store;
   const projects = new Projects(store, { keyCacheMs: 60_000 });
   const projectId = (await projects.createProject('pipeline')).id;

@@ -1,6 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type protobuf from 'protobufjs';
-import { StoreUnavailableError, TABLES, bearerToken, type Logger, type Projects, type Store, type TableName } from '@flowtrace/store';
+import { StoreUnavailableError, TABLES, type Logger, type Projects, type Store, type TableName } from '@flowtrace/store';
+import { authenticate } from './auth.js';
+import { workatoRouter } from './workato.js';
 import { OtlpRequestError } from '../otlp/errors.js';
 import { ExportLogsServiceRequest, ExportLogsServiceResponse, ExportTraceServiceRequest, ExportTraceServiceResponse } from '../otlp/proto.js';
 import { logsFromRequest } from '../otlp/logs.js';
@@ -19,6 +21,8 @@ export interface CollectorOptions {
   ttlDays: number;
   /** How far ahead of this host's clock a timestamp may be, in seconds. */
   maxFutureSkewSeconds: number;
+  /** Keep payloads, inputs and outputs of what the collector maps itself (Workato streams). Default false. */
+  captureContent?: boolean;
 }
 
 /** What the handlers leave in res.locals. */
@@ -72,7 +76,7 @@ export function createCollectorApp(options: CollectorOptions): express.Express {
   const readBody = express.raw({ type: () => true, limit: options.maxBodyBytes, inflate: true });
 
   for (const [path, signal] of [['/v1/traces', TRACES], ['/v1/logs', LOGS]] as const) {
-    app.post(path, negotiate, authenticate(options.projects), readBody, async (req: Request, res: Response<unknown, Locals>) => {
+    app.post(path, negotiate, authenticate(options.projects, (res, message) => sendStatus(res, 401, res.locals.encoding, GRPC_CODE.unauthenticated, message)), readBody, async (req: Request, res: Response<unknown, Locals>) => {
       const { encoding, projectId } = res.locals;
       const body = parseBody(req.body, encoding, signal.request);
       const { rows, rejections, table } = signal.decode(body, encoding, projectId, options);
@@ -82,6 +86,7 @@ export function createCollectorApp(options: CollectorOptions): express.Express {
     });
   }
 
+  app.use(workatoRouter(options));
   app.use((req: Request, res: Response) => {
     sendStatus(res, 404, undefined, GRPC_CODE.notFound, `no OTLP endpoint at ${req.method} ${req.path}; use POST /v1/traces or POST /v1/logs`);
   });
@@ -98,25 +103,6 @@ function negotiate(req: Request, res: Response<unknown, Locals>, next: NextFunct
   }
   res.locals.encoding = encoding;
   next();
-}
-
-function authenticate(projects: Projects) {
-  return async (req: Request, res: Response<unknown, Locals>, next: NextFunction): Promise<void> => {
-    const key = bearerToken(req.headers.authorization);
-    if (!key) {
-      res.setHeader('WWW-Authenticate', 'Bearer');
-      sendStatus(res, 401, res.locals.encoding, GRPC_CODE.unauthenticated, 'missing API key: send "Authorization: Bearer <project key>"');
-      return;
-    }
-    const identity = await projects.authenticate(key);
-    if (!identity) {
-      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
-      sendStatus(res, 401, res.locals.encoding, GRPC_CODE.unauthenticated, 'unknown or revoked API key');
-      return;
-    }
-    res.locals.projectId = identity.projectId;
-    next();
-  };
 }
 
 function parseBody(raw: unknown, encoding: Encoding, type: protobuf.Type): unknown {

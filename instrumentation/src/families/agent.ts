@@ -88,7 +88,7 @@ export interface GuardrailEvaluation {
   action: string;
   direction: 'input' | 'output' | string;
   executionTimeMs?: number;
-  /** The LLM call it evaluated: the guardrail span goes under it. */
+  /** The id of the LLM call it evaluated (its callId): the guardrail span goes under it. */
   stepId?: string;
   severity?: string | null;
 }
@@ -234,7 +234,8 @@ export function agentRunTrace(run: AgentRun, options: CaptureOptions = NO_CAPTUR
     const key = b.span({
       key: `tool:${tool.callId}`,
       parentKey: root,
-      name: `${GEN_AI_OPERATION.executeTool} ${tool.name}`,
+      // A part that does not name its tool (a skill run) leaves the name to the part that does.
+      name: `${GEN_AI_OPERATION.executeTool} ${tool.name}`.trim(),
       kind: SpanKind.INTERNAL,
       ...times,
       attributes: attrs({
@@ -256,13 +257,15 @@ export function agentRunTrace(run: AgentRun, options: CaptureOptions = NO_CAPTUR
     const detail = attrs({ [ATTR_GEN_AI_TOOL_NAME]: tool.name, [ATTR_GEN_AI_TOOL_CALL_ID]: tool.callId, [ATTR_FLOWTRACE_TOOL_TYPE]: tool.type, [ATTR_FLOWTRACE_CALL_RESULT]: tool.result });
     if (tool.startedAt !== undefined) b.log(key, toMillis(tool.startedAt), 'INFO', 'tool_execution_started', `Tool execution started: ${tool.name}`, detail);
     if (tool.endedAt !== undefined) b.log(key, toMillis(tool.endedAt), toolFailed ? 'ERROR' : 'INFO', 'tool_execution_completed', `Tool execution completed: ${tool.name}`, detail);
-    if (tool.skillJobId) b.log(key, toMillis((tool.startedAt ?? tool.endedAt)!), 'INFO', 'genie_skill_run', `Skill ${tool.name} started recipe job ${tool.skillJobId}`, { ...detail, [ATTR_FLOWTRACE_JOB_ID]: tool.skillJobId });
+    if (tool.skillJobId) b.log(key, toMillis((tool.startedAt ?? tool.endedAt)!), 'INFO', 'genie_skill_run', `Skill${tool.name ? ` ${tool.name}` : ''} started recipe job ${tool.skillJobId}`, { ...detail, [ATTR_FLOWTRACE_JOB_ID]: tool.skillJobId });
   }
 
   (run.guardrails ?? []).forEach((g, i) => {
     const at = toMillis(g.at);
     const blocked = g.action !== 'passed';
-    const parent = g.stepId && (run.llmCalls ?? []).some((c) => c.callId === g.stepId) ? `llm:${g.stepId}` : root;
+    // The step a guardrail evaluated is an LLM call: the guardrail goes under it, even when
+    // that call is reported in another part of the run.
+    const parent = g.stepId ? `llm:${g.stepId}` : root;
     const detail = attrs({ [ATTR_FLOWTRACE_GUARDRAIL_POLICY]: g.policyType, [ATTR_FLOWTRACE_GUARDRAIL_ACTION]: g.action, [ATTR_FLOWTRACE_GUARDRAIL_DIRECTION]: g.direction, [ATTR_FLOWTRACE_GUARDRAIL_SEVERITY]: g.severity ?? undefined });
     const key = b.span({
       key: `guardrail:${g.stepId ?? ''}:${g.direction}:${g.policyType}:${i}`,

@@ -88,6 +88,8 @@ export async function findTrace(store: Store, projectId: string, traceId: string
        WHERE ProjectId = {projectId:String} AND TraceId = {traceId:String}
          AND TimestampTime >= toDateTime({start:UInt32}) AND TimestampTime < toDateTime({end:UInt32})
        ORDER BY Timestamp
+       -- A log stored twice (a retried export or stream) is returned once.
+       LIMIT 1 BY Timestamp, SpanId, EventName, Body
        LIMIT {limit:UInt32}`,
       params,
     ),
