@@ -45,6 +45,10 @@ const ENV = z.object({
   FLOWTRACE_KEY_CACHE_SECONDS: count(2, 0),
   /** On SIGTERM, how long in-flight requests may take before connections are cut. */
   FLOWTRACE_SHUTDOWN_TIMEOUT_SECONDS: count(10, 0),
+  /** Largest Workato stream or import request after decompression (Workato's own files reach 40 MB). */
+  FLOWTRACE_WORKATO_MAX_BODY_BYTES: count(64 * MiB, 1024),
+  /** Keep inputs, outputs and messages of what the collector maps itself (Workato streams). */
+  FLOWTRACE_CAPTURE_CONTENT: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false'),
 });
 
 /** Values never echoed back in an error. */
@@ -64,6 +68,8 @@ export interface Config {
   maxFutureSkewSeconds: number;
   keyCacheMs: number;
   shutdownTimeoutMs: number;
+  workatoMaxBodyBytes: number;
+  captureContent: boolean;
 }
 
 export class ConfigError extends Error {
@@ -99,5 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxFutureSkewSeconds: e.FLOWTRACE_MAX_FUTURE_SKEW_SECONDS,
     keyCacheMs: e.FLOWTRACE_KEY_CACHE_SECONDS * 1000,
     shutdownTimeoutMs: e.FLOWTRACE_SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    workatoMaxBodyBytes: e.FLOWTRACE_WORKATO_MAX_BODY_BYTES,
+    captureContent: e.FLOWTRACE_CAPTURE_CONTENT === 'true',
   };
 }

@@ -1,4 +1,7 @@
+import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
+import { loadClientConfig } from './client/config.js';
+import { importWorkato } from './client/import.js';
 import { createLogger } from './log.js';
 import { serve, type Parts } from './serve.js';
 
@@ -8,7 +11,13 @@ Commands:
   start       collector and query API in one process (the embedded store needs this)
   collector   the OTLP/HTTP collector only (server mode: CLICKHOUSE_URL)
   query-api   the query API only (server mode: CLICKHOUSE_URL)
+  import workato <dir> [--source NAME]
+              load a Workato export tree (user_id/jobs/recipe_id/YYYYMMDD/job_id/*.json)
+              into a running Flowtrace; files already imported are skipped
   help        this text
+
+Client commands (import) send to FLOWTRACE_ENDPOINT (default http://localhost:4318)
+with the project key in FLOWTRACE_API_KEY; --endpoint and --key override them.
 
 Configuration is read from the environment; see the README for every variable.`;
 
@@ -24,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (command === 'import') return runImport(argv.slice(1));
   const parts = COMMANDS[command];
   if (!parts) {
     process.stderr.write(`flowtrace: unknown command ${JSON.stringify(command)}\n\n${USAGE}\n`);
@@ -50,6 +60,35 @@ async function main(argv: string[]): Promise<number> {
   await running.stop();
   log.info('stopped');
   return 0;
+}
+
+async function runImport(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { source: { type: 'string' }, endpoint: { type: 'string' }, key: { type: 'string' } },
+  });
+  const [format, dir] = positionals;
+  if (format !== 'workato' || !dir) {
+    process.stderr.write(`flowtrace: usage: flowtrace import workato <dir> [--source NAME] [--endpoint URL] [--key KEY]\n`);
+    return 2;
+  }
+  let client;
+  try {
+    client = loadClientConfig(values);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`flowtrace: invalid configuration\n${err.message.replace(/^/gm, '  ')}\n`);
+    return 2;
+  }
+  const summary = await importWorkato({ dir, source: values.source, ...client });
+  process.stdout.write(
+    `${summary.files} files: ${summary.imported} imported (${summary.spans} spans, ${summary.logs} logs), ` +
+      `${summary.skipped} skipped as already imported, ${summary.failed.length} could not be read\n`,
+  );
+  if (summary.rejected > 0) process.stdout.write(`${summary.rejected} records were older than the retention period and not stored\n`);
+  for (const failure of summary.failed) process.stdout.write(`  ${failure.path}: ${failure.error}\n`);
+  return summary.failed.length > 0 ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -35,9 +35,18 @@ export async function serve(parts: Parts, config: Config, log: Logger, print: (l
     const services: string[] = [];
     const notes: string[] = [];
     if (parts.collector) {
-      const app = createCollectorApp({ store, projects, log, maxBodyBytes: config.maxBodyBytes, ttlDays: config.ttlDays, maxFutureSkewSeconds: config.maxFutureSkewSeconds });
+      const app = createCollectorApp({
+        store,
+        projects,
+        log,
+        maxBodyBytes: config.maxBodyBytes,
+        workatoMaxBodyBytes: config.workatoMaxBodyBytes,
+        ttlDays: config.ttlDays,
+        maxFutureSkewSeconds: config.maxFutureSkewSeconds,
+        captureContent: config.captureContent,
+      });
       running.otlpHttpPort = await listen(app, config.host, config.otlpHttpPort, servers);
-      services.push(`  OTLP/HTTP  http://${config.host}:${running.otlpHttpPort}  (POST /v1/traces, POST /v1/logs)`);
+      services.push(`  OTLP/HTTP  http://${config.host}:${running.otlpHttpPort}  (POST /v1/traces, POST /v1/logs, POST /ingest/workato)`);
     }
     if (parts.queryApi) {
       const adminToken = await AdminToken.load(store, config.adminToken);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.js';
+import { CLIENT_VARIABLES } from '../src/client/config.js';
 
 describe('configuration', () => {
   it('has a documented default for every variable', () => {
@@ -17,9 +18,11 @@ describe('configuration', () => {
       maxFutureSkewSeconds: 3600,
       keyCacheMs: 2000,
       shutdownTimeoutMs: 10_000,
+      workatoMaxBodyBytes: 64 * 1024 * 1024,
+      captureContent: false,
     });
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    for (const name of CONFIG_VARIABLES) expect(readme).toContain(`| \`${name}\` |`);
+    for (const name of [...CONFIG_VARIABLES, ...CLIENT_VARIABLES]) expect(readme).toContain(`| \`${name}\` |`);
   });
 
   it('switches to server mode with CLICKHOUSE_URL', () => {

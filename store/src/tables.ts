@@ -14,6 +14,7 @@ export const TABLES = {
   apiKeys: 'flowtrace_api_keys',
   settings: 'flowtrace_settings',
   migrations: 'flowtrace_migrations',
+  imports: 'flowtrace_imports',
 } as const;
 
 export type TableName = (typeof TABLES)[keyof typeof TABLES];

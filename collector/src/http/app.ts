@@ -23,6 +23,8 @@ export interface CollectorOptions {
   maxFutureSkewSeconds: number;
   /** Keep payloads, inputs and outputs of what the collector maps itself (Workato streams). Default false. */
   captureContent?: boolean;
+  /** Largest Workato stream or import request, after decompression (Workato's own files reach 40 MB). Default maxBodyBytes. */
+  workatoMaxBodyBytes?: number;
 }
 
 /** What the handlers leave in res.locals. */

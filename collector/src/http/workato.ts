@@ -1,32 +1,22 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { toOtlpJson } from '@flowtrace/instrumentation';
-import { StoreUnavailableError, TABLES } from '@flowtrace/store';
+import { StoreUnavailableError } from '@flowtrace/store';
 import type { CollectorOptions } from './app.js';
 import { authenticate } from './auth.js';
 import { OtlpRequestError } from '../otlp/errors.js';
-import { logsFromRequest } from '../otlp/logs.js';
-import { spansFromRequest } from '../otlp/traces.js';
 import { timeWindow } from '../otlp/window.js';
 import { WorkatoParseError, parseBody } from '../workato/parse.js';
 import { mapItems } from '../workato/map.js';
-import { deleteJoined, resolveTopics } from '../workato/topics.js';
+import { storeMapped, type Stored } from '../workato/ingest.js';
+import { ImportRequestError, alreadyImported, importFiles, parseImportRequest } from '../workato/imports.js';
 
 const ACCEPTED_TYPES = new Set(['application/json', 'application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'text/plain', '']);
 
-/** The resource every mapped Workato record is stored under. */
-const WORKATO_RESOURCE = { 'service.name': 'workato', 'telemetry.sdk.name': 'flowtrace-workato' };
-
 /** What POST /ingest/workato answers. */
-export interface WorkatoIngestResult {
+export interface WorkatoIngestResult extends Stored {
   /** Items in the batch. */
   accepted: number;
-  spans: number;
-  logs: number;
-  /** Records outside the retention window, not stored. */
-  rejected: number;
   /** Items per kind: job, user_activity, log_event, genie, unknown. */
   kinds: Record<string, number>;
-  errorMessage?: string;
 }
 
 /**
@@ -49,34 +39,31 @@ export function workatoRouter(options: CollectorOptions): Router {
       next();
     },
     authenticate(options.projects, (res, message) => sendError(res, 'unauthorized', message)),
-    express.raw({ type: () => true, limit: options.maxBodyBytes, inflate: true }),
+    express.raw({ type: () => true, limit: options.workatoMaxBodyBytes ?? options.maxBodyBytes, inflate: true }),
     async (req: Request, res: Response) => {
       const projectId = res.locals.projectId as string;
-      const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-      const items = parseBody(body);
+      const items = parseBody(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
       const mapped = mapItems(items, capture);
-      const topics = await resolveTopics(options.store, projectId, mapped, capture);
-      const otlp = toOtlpJson([...mapped.traces, ...topics.traces], [...mapped.logs, ...topics.pending], WORKATO_RESOURCE);
-      const window = timeWindow(options);
-      const spans = spansFromRequest(otlp.traces, 'json', projectId, window);
-      const logs = logsFromRequest(otlp.logs, 'json', projectId, window, BigInt(Date.now()) * 1_000_000n);
-      await options.store.insert('collector.workato.spans', TABLES.traces, spans.rows);
-      await options.store.insert('collector.workato.logs', TABLES.logs, logs.rows);
-      await deleteJoined(options.store, projectId, topics.joined);
-      const rejected = spans.rejections.count + logs.rejections.count;
-      const result: WorkatoIngestResult = {
-        accepted: items.length,
-        spans: spans.rows.length,
-        logs: logs.rows.length,
-        rejected,
-        kinds: mapped.counts,
-        ...(rejected > 0 ? { errorMessage: [spans.rejections.message('spans'), logs.rejections.message('log records')].filter(Boolean).join('; ') } : {}),
-      };
+      const stored = await storeMapped(options.store, projectId, mapped, capture, timeWindow(options));
+      const result: WorkatoIngestResult = { accepted: items.length, ...stored, kinds: mapped.counts };
       res.json(result);
     },
   );
+
+  // `flowtrace import workato`: which files of an export tree are already imported, then the others.
+  const importBody = express.json({ limit: options.workatoMaxBodyBytes ?? options.maxBodyBytes });
+  const refuse = authenticate(options.projects, (res, message) => sendError(res, 'unauthorized', message));
+  router.post('/ingest/workato/import/check', refuse, importBody, async (req: Request, res: Response) => {
+    const { source, files } = parseImportRequest(req.body, false);
+    res.json({ imported: [...(await alreadyImported(options.store, res.locals.projectId as string, source, files))] });
+  });
+  router.post('/ingest/workato/import', refuse, importBody, async (req: Request, res: Response) => {
+    const { source, files } = parseImportRequest(req.body, true);
+    res.json(await importFiles(options.store, res.locals.projectId as string, source, files, capture, timeWindow(options)));
+  });
+
   router.use('/ingest/workato', (err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (err instanceof WorkatoParseError || err instanceof OtlpRequestError) {
+    if (err instanceof WorkatoParseError || err instanceof OtlpRequestError || err instanceof ImportRequestError) {
       sendError(res.status(400), 'invalid_request', err.message);
       return;
     }
@@ -86,8 +73,12 @@ export function workatoRouter(options: CollectorOptions): Router {
       return;
     }
     const parserError = err as { type?: string; status?: number; message?: string };
+    if (parserError.type === 'entity.parse.failed') {
+      sendError(res.status(400), 'invalid_json', `request body is not valid JSON: ${parserError.message}`);
+      return;
+    }
     if (parserError.type === 'entity.too.large') {
-      sendError(res.status(413), 'too_large', `request body exceeds ${options.maxBodyBytes} bytes after decompression; send smaller batches`);
+      sendError(res.status(413), 'too_large', `request body exceeds ${options.workatoMaxBodyBytes ?? options.maxBodyBytes} bytes after decompression; send smaller batches`);
       return;
     }
     if (parserError.type === 'encoding.unsupported') {

@@ -412,3 +412,16 @@ function mapGenieEvent(e: Json, at: (field: string, text: unknown) => number, op
 function toolType(value: unknown): 'BUILTIN' | 'EXTERNAL' | undefined {
   return value === 'BUILTIN' || value === 'EXTERNAL' ? value : undefined;
 }
+
+/** Several batches' mappings as one. */
+export function mergeMapped(parts: Mapped[]): Mapped {
+  const out: Mapped = { traces: [], logs: [], topics: [], runsByRequest: new Map(), counts: {} };
+  for (const part of parts) {
+    out.traces.push(...part.traces);
+    out.logs.push(...part.logs);
+    out.topics.push(...part.topics);
+    for (const [key, run] of part.runsByRequest) out.runsByRequest.set(key, run);
+    for (const [kind, n] of Object.entries(part.counts)) out.counts[kind] = (out.counts[kind] ?? 0) + n;
+  }
+  return out;
+}
