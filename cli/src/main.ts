@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
-import { loadClientConfig } from './client/config.js';
+import { loadClientConfig, loadDemoConfig } from './client/config.js';
 import { importWorkato } from './client/import.js';
+import { runDemo } from './client/demo.js';
 import { createLogger } from './log.js';
 import { serve, type Parts } from './serve.js';
 
@@ -14,9 +15,12 @@ Commands:
   import workato <dir> [--source NAME]
               load a Workato export tree (user_id/jobs/recipe_id/YYYYMMDD/job_id/*.json)
               into a running Flowtrace; files already imported are skipped
+  demo [--scale N] [--json]
+              create two demo projects and send them a day of realistic traffic
+              for every event family (needs FLOWTRACE_ADMIN_TOKEN or --admin-token)
   help        this text
 
-Client commands (import) send to FLOWTRACE_ENDPOINT (default http://localhost:4318)
+Client commands (import, demo) send to FLOWTRACE_ENDPOINT (default http://localhost:4318)
 with the project key in FLOWTRACE_API_KEY; --endpoint and --key override them.
 
 Configuration is read from the environment; see the README for every variable.`;
@@ -33,7 +37,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (command === 'import') return runImport(argv.slice(1));
+  if (command === 'import') return withClientConfig(() => runImport(argv.slice(1)));
+  if (command === 'demo') return withClientConfig(() => demo(argv.slice(1)));
   const parts = COMMANDS[command];
   if (!parts) {
     process.stderr.write(`flowtrace: unknown command ${JSON.stringify(command)}\n\n${USAGE}\n`);
@@ -73,14 +78,7 @@ async function runImport(args: string[]): Promise<number> {
     process.stderr.write(`flowtrace: usage: flowtrace import workato <dir> [--source NAME] [--endpoint URL] [--key KEY]\n`);
     return 2;
   }
-  let client;
-  try {
-    client = loadClientConfig(values);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`flowtrace: invalid configuration\n${err.message.replace(/^/gm, '  ')}\n`);
-    return 2;
-  }
+  const client = loadClientConfig(values);
   const summary = await importWorkato({ dir, source: values.source, ...client });
   process.stdout.write(
     `${summary.files} files: ${summary.imported} imported (${summary.spans} spans, ${summary.logs} logs), ` +
@@ -89,6 +87,40 @@ async function runImport(args: string[]): Promise<number> {
   if (summary.rejected > 0) process.stdout.write(`${summary.rejected} records were older than the retention period and not stored\n`);
   for (const failure of summary.failed) process.stdout.write(`  ${failure.path}: ${failure.error}\n`);
   return summary.failed.length > 0 ? 1 : 0;
+}
+
+async function demo(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { endpoint: { type: 'string' }, 'api-url': { type: 'string' }, 'admin-token': { type: 'string' }, scale: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const config = loadDemoConfig(values);
+  const scale = values.scale === undefined ? undefined : Number(values.scale);
+  if (scale !== undefined && (!Number.isInteger(scale) || scale < 1 || scale > 1000)) throw new ConfigError('--scale: must be a whole number from 1 to 1000');
+  const projects = await runDemo({ ...config, scale });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ projects }, null, 2)}\n`);
+    return 0;
+  }
+  for (const project of projects) {
+    const total = Object.values(project.counts).reduce((a, b) => a + b, 0);
+    process.stdout.write(`\n${project.name}: ${total} executions\n  project ${project.id}\n  key     ${project.key}\n  open a trace of each kind:\n`);
+    for (const [kind, traceId] of Object.entries(project.traces)) {
+      process.stdout.write(`    ${kind.padEnd(22)} curl -s ${config.apiUrl}/projects/${project.id}/traces/${traceId} -H "Authorization: Bearer ${project.key}"\n`);
+    }
+  }
+  return 0;
+}
+
+/** Runs a client command; a configuration problem is reported with its variable, exit code 2. */
+async function withClientConfig(run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`flowtrace: invalid configuration\n${err.message.replace(/^/gm, '  ')}\n`);
+    return 2;
+  }
 }
 
 main(process.argv.slice(2)).then(
