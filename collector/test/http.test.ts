@@ -49,7 +49,7 @@ beforeEach(() => {
   spans = exporter.getFinishedSpans();
 });
 
-const post = (path: string, body: BodyInit, headers: Record<string, string>) =>
+const post = (path: string, body: string | Uint8Array, headers: Record<string, string>) =>
   fetch(`${url}${path}`, { method: 'POST', body, headers: { authorization: `Bearer ${key}`, ...headers } });
 const json = { 'content-type': 'application/json' };
 const proto = { 'content-type': 'application/x-protobuf' };

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentRunTraceId, emitTrace, jobTraceId, traceIdFor, traceIdFromRequestId } from '@flowtrace/instrumentation';
+import { agentRunTraceId, emitTrace, jobTraceId, spanIdFor, traceIdFor, traceIdFromRequestId } from '@flowtrace/instrumentation';
 import * as sc from '@flowtrace/instrumentation/semconv';
 import { trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
@@ -49,12 +49,28 @@ describe('every sample payload of the Workato document', () => {
     expect(fixtureNames).toHaveLength(54);
   });
 
-  it.each(fixtureNames)('%s ingests', async (name) => {
+  it.each(fixtureNames)('%s ingests and reads back', async (name) => {
     const { status, body } = await ingest(fixture(name));
     expect(status, JSON.stringify(body)).toBe(200);
     expect(body).toMatchObject({ accepted: 1, rejected: 0 });
     expect((body.spans as number) + (body.logs as number)).toBeGreaterThan(0);
     expect(body.kinds).not.toHaveProperty('unknown');
+    // What the sample maps to is what the store gives back: each trace with its spans and logs,
+    // each trace-less log by its event name and message; a topic joins its run.
+    const mapped = mapItems(parseBody(fixture(name)));
+    for (const spec of mapped.traces) {
+      const t = await pipeline.timeline(spec.traceId);
+      // By span id: a part of a span merges with its other parts (a skill run with its tool's completion).
+      expect(t.spans.map((s) => s.spanId)).toEqual(expect.arrayContaining(spec.spans.map((s) => spanIdFor(spec.traceId, s.key))));
+      expect(t.logs.map((l) => l.body)).toEqual(expect.arrayContaining(spec.logs.map((l) => l.body)));
+    }
+    for (const log of mapped.logs) {
+      expect(await logRows('EventName = {event:String} AND Body = {body:String}', { event: log.eventName, body: log.body })).not.toHaveLength(0);
+    }
+    for (const topic of mapped.topics) {
+      const t = await pipeline.timeline(agentRunTraceId(RUN));
+      expect(t.logs.map((l) => l.body)).toContain(`Topic assigned: ${topic.run.topic!.topic}`);
+    }
   });
 
   it('reads back a successful job with its lines, relations and context', async () => {
