@@ -12,3 +12,5 @@ export {
   ExportLogsServiceRequest,
   ExportLogsServiceResponse,
 } from './otlp/proto.js';
+export type { ImportResult } from './workato/imports.js';
+export type { WorkatoIngestResult } from './http/workato.js';

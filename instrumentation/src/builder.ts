@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode, type Attributes, type AttributeValue } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { LogSpec, SpanSpec, TraceSpec } from './model.js';
+import { ATTR_FLOWTRACE_ERROR_CODE, ATTR_FLOWTRACE_ERROR_HTTP_STATUS, ATTR_FLOWTRACE_ERROR_MESSAGE } from './semconv.js';
 
 export type Level = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -54,3 +55,8 @@ export class TraceBuilder {
 export const OK = { code: SpanStatusCode.OK } as const;
 export const error = (message: string | undefined) => ({ code: SpanStatusCode.ERROR, message });
 export { SpanKind };
+
+/** An error's message, code and HTTP status as attributes (none for no error). */
+export function errorAttributes(e: { message?: string; code?: string; httpStatus?: number } | undefined): Attributes {
+  return attrs({ [ATTR_FLOWTRACE_ERROR_MESSAGE]: e?.message, [ATTR_FLOWTRACE_ERROR_CODE]: e?.code, [ATTR_FLOWTRACE_ERROR_HTTP_STATUS]: e?.httpStatus });
+}

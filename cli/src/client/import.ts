@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
+import type { ImportResult } from '@flowtrace/collector';
 import { Progress } from './progress.js';
 
 export interface ImportOptions {
@@ -19,15 +20,6 @@ export interface ImportSummary {
   files: number;
   imported: number;
   skipped: number;
-  failed: Array<{ path: string; error: string }>;
-  spans: number;
-  logs: number;
-  rejected: number;
-}
-
-interface ImportAnswer {
-  imported: Array<{ path: string; items: number }>;
-  skipped: string[];
   failed: Array<{ path: string; error: string }>;
   spans: number;
   logs: number;
@@ -71,7 +63,7 @@ export async function importWorkato(options: ImportOptions): Promise<ImportSumma
     const fresh = files.filter((f) => !known.has(f.path));
     summary.skipped += files.length - fresh.length;
     if (fresh.length > 0) {
-      const answer = await post<ImportAnswer>('/ingest/workato/import', { source, files: fresh });
+      const answer = await post<ImportResult>('/ingest/workato/import', { source, files: fresh });
       summary.imported += answer.imported.length;
       summary.skipped += answer.skipped.length;
       summary.failed.push(...answer.failed);

@@ -1,5 +1,5 @@
 import { ATTR_ERROR_TYPE, ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_FULL } from '@opentelemetry/semantic-conventions';
-import { OK, SpanKind, TraceBuilder, attrs, error } from '../builder.js';
+import { OK, SpanKind, TraceBuilder, attrs, error, errorAttributes } from '../builder.js';
 import { traceIdFor, traceIdFromRequestId } from '../ids.js';
 import { capturedJson, redactUrl } from '../redact.js';
 import { NO_CAPTURE, toMillis, type CaptureOptions, type Time, type TraceSpec } from '../model.js';
@@ -10,8 +10,6 @@ import {
   ATTR_FLOWTRACE_DELIVERY_FAILED_COUNT,
   ATTR_FLOWTRACE_DELIVERY_WEBHOOK_URL,
   ATTR_FLOWTRACE_DETECTION,
-  ATTR_FLOWTRACE_ERROR_CODE,
-  ATTR_FLOWTRACE_ERROR_HTTP_STATUS,
   ATTR_FLOWTRACE_ERROR_MESSAGE,
   ATTR_FLOWTRACE_EVENT_ID,
   ATTR_FLOWTRACE_INPUT,
@@ -85,11 +83,7 @@ export function toolCallTrace(call: ToolCall, options: CaptureOptions = NO_CAPTU
   );
   const start = toMillis(call.receivedAt);
   const end = toMillis(call.endedAt);
-  const errorAttrs = attrs({
-    [ATTR_FLOWTRACE_ERROR_MESSAGE]: call.error?.message,
-    [ATTR_FLOWTRACE_ERROR_CODE]: call.error?.code,
-    [ATTR_FLOWTRACE_ERROR_HTTP_STATUS]: call.error?.httpStatus,
-  });
+  const errorAttrs = errorAttributes(call.error);
   const root = b.root({
     name: `${call.operation}${call.toolName ? ` ${call.toolName}` : ''}`,
     kind: SpanKind.SERVER,

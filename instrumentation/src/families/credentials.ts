@@ -1,13 +1,10 @@
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
-import { OK, SpanKind, TraceBuilder, attrs, error } from '../builder.js';
+import { OK, SpanKind, TraceBuilder, attrs, error, errorAttributes } from '../builder.js';
 import { traceIdFor } from '../ids.js';
 import { toMillis, type Time, type TraceSpec } from '../model.js';
 import {
   ATTR_FLOWTRACE_CREDENTIAL_CONFIG_ID,
   ATTR_FLOWTRACE_CREDENTIAL_ID,
-  ATTR_FLOWTRACE_ERROR_CODE,
-  ATTR_FLOWTRACE_ERROR_HTTP_STATUS,
-  ATTR_FLOWTRACE_ERROR_MESSAGE,
   ATTR_FLOWTRACE_INTEGRATION,
   ATTR_FLOWTRACE_KIND,
   ATTR_FLOWTRACE_LOG_TYPE,
@@ -46,11 +43,7 @@ export function credentialRefreshTrace(refresh: CredentialRefresh): TraceSpec {
     }),
   );
   const status = refresh.succeeded ? 'SUCCEEDED' : 'FAILED';
-  const errorAttrs = attrs({
-    [ATTR_FLOWTRACE_ERROR_MESSAGE]: refresh.error?.message,
-    [ATTR_FLOWTRACE_ERROR_CODE]: refresh.error?.code,
-    [ATTR_FLOWTRACE_ERROR_HTTP_STATUS]: refresh.error?.httpStatus,
-  });
+  const errorAttrs = errorAttributes(refresh.error);
   const root = b.root({
     name: `refresh credential ${refresh.integration}`,
     kind: SpanKind.CLIENT,
