@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { openStore } from '@flowtrace/store';
 import { benchIngest } from './ingest.js';
 import { benchTimeline } from './timeline.js';
+import { benchWorkato } from './workato.js';
 
 /**
  * `npm run bench`: each figure is printed next to a baseline measured in the same
@@ -16,6 +17,7 @@ const { store } = await openStore({ dataDir: dir, ttlDays: 30 });
 try {
   process.stdout.write(`Flowtrace benchmarks — embedded store in ${dir}, node ${process.version}\n`);
   await benchIngest(store);
+  await benchWorkato(store);
   await benchTimeline(store, spans);
 } finally {
   await store.close();

@@ -20,25 +20,38 @@ export class WorkatoParseError extends Error {
 export function parseBody(text: string): Item[] {
   const trimmed = text.trim();
   if (trimmed === '') return [];
-  const whole = parseLenient(trimmed);
-  if (whole.ok) {
-    if (Array.isArray(whole.value)) return whole.value.map((value, i) => ({ value: unwrapString(value), position: `event ${i + 1}` }));
-    return [{ value: unwrapString(whole.value), position: 'event 1' }];
-  }
-  // Not one JSON document: NDJSON, one document per non-empty line.
-  const items: Item[] = [];
+  // Strict JSON first, as one document: the common case costs one JSON.parse.
+  const whole = parseStrict(trimmed);
+  if (whole.ok) return asItems(whole.value);
+  // NDJSON: one document per non-empty line, each repaired only if it must be.
   const lines = text.split('\n');
+  const nonEmpty = lines.filter((line) => line.trim() !== '').length;
+  if (nonEmpty === 1) {
+    // One document that is not strict JSON: repaired, or reported whole.
+    const repaired = parseLenient(trimmed);
+    if (!repaired.ok) throw new WorkatoParseError(`invalid JSON: ${whole.error}`);
+    return asItems(repaired.value);
+  }
+  const items: Item[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === '') continue;
     const position = `event ${items.length + 1} (line ${i + 1})`;
     const parsed = parseLenient(line);
     if (!parsed.ok) {
-      throw new WorkatoParseError(items.length === 0 && lines.filter((l) => l.trim()).length === 1 ? `invalid JSON: ${whole.error}` : `${position}: invalid JSON: ${parsed.error}`);
+      // Perhaps one pretty-printed document after all (a repaired one: strict parsing failed).
+      const repaired = items.length === 0 ? parseLenient(trimmed) : parsed;
+      if (repaired.ok) return asItems(repaired.value);
+      throw new WorkatoParseError(`${position}: invalid JSON: ${parsed.error}`);
     }
     items.push({ value: unwrapString(parsed.value), position });
   }
   return items;
+}
+
+function asItems(value: unknown): Item[] {
+  if (Array.isArray(value)) return value.map((item, i) => ({ value: unwrapString(item), position: `event ${i + 1}` }));
+  return [{ value: unwrapString(value), position: 'event 1' }];
 }
 
 /** A JSON string that itself holds a JSON object: the object. */
@@ -50,49 +63,63 @@ function unwrapString(value: unknown): unknown {
 
 type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
 
-export function parseLenient(text: string): Parsed {
+function parseStrict(text: string): Parsed {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+}
+
+/** Strict JSON, else the same text with trailing commas and zero-padded numbers repaired. */
+export function parseLenient(text: string): Parsed {
+  const strict = parseStrict(text);
+  if (strict.ok) return strict;
+  {
     const repaired = repair(text);
     if (repaired !== text) {
-      try {
-        return { ok: true, value: JSON.parse(repaired) };
-      } catch {
-        // Report the original error: it points into what the sender wrote.
-      }
+      const second = parseStrict(repaired);
+      // On failure, report the original error: it points into what the sender wrote.
+      if (second.ok) return second;
     }
-    return { ok: false, error: (err as Error).message };
+    return strict;
   }
 }
 
 /** Drops trailing commas before } or ], and leading zeros of integers, outside strings. */
 function repair(text: string): string {
-  let out = '';
+  const out: string[] = [];
+  let from = 0;
   let inString = false;
+  const isDigit = (c: number) => c >= 48 && c <= 57;
+  const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text.charCodeAt(i);
     if (inString) {
-      out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === '"') inString = false;
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
       continue;
     }
-    if (c === '"') {
+    if (c === 34) {
       inString = true;
-      out += c;
-    } else if (c === ',') {
+    } else if (c === 44) {
+      // A comma followed (after white space) by } or ]: drop it.
       let j = i + 1;
-      while (j < text.length && /\s/.test(text[j]!)) j++;
-      if (text[j] !== '}' && text[j] !== ']') out += c;
-    } else if (c === '0' && /[\d]/.test(text[i + 1] ?? '') && !/[\d.eE+-]/.test(out.at(-1) ?? '')) {
-      // A zero-padded number: keep its last digit run without the leading zeros.
+      while (j < text.length && isSpace(text.charCodeAt(j))) j++;
+      const next = text.charCodeAt(j);
+      if (next === 125 || next === 93) {
+        out.push(text.slice(from, i));
+        from = i + 1;
+      }
+    } else if (c === 48 && isDigit(text.charCodeAt(i + 1)) && !isDigit(text.charCodeAt(i - 1)) && text[i - 1] !== '.') {
+      // Zero-padded integer: drop the leading zeros, keep its last digit run.
       let j = i;
-      while (text[j] === '0' && /\d/.test(text[j + 1] ?? '')) j++;
+      while (text.charCodeAt(j) === 48 && isDigit(text.charCodeAt(j + 1))) j++;
+      out.push(text.slice(from, i));
+      from = j;
       i = j - 1;
-    } else {
-      out += c;
     }
   }
-  return out;
+  out.push(text.slice(from));
+  return out.join('');
 }
