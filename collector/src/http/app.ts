@@ -1,9 +1,10 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type protobuf from 'protobufjs';
-import { StoreUnavailableError, TABLES, type Logger, type Projects, type Store, type TableName } from '@flowtrace/store';
+import { TABLES, type Logger, type Projects, type Store, type TableName } from '@flowtrace/store';
 import { authenticate } from './auth.js';
 import { workatoRouter } from './workato.js';
 import { OtlpRequestError } from '../otlp/errors.js';
+import { requestProblem } from './problems.js';
 import { ExportLogsServiceRequest, ExportLogsServiceResponse, ExportTraceServiceRequest, ExportTraceServiceResponse } from '../otlp/proto.js';
 import { logsFromRequest } from '../otlp/logs.js';
 import { spansFromRequest } from '../otlp/traces.js';
@@ -124,40 +125,17 @@ function parseBody(raw: unknown, encoding: Encoding, type: protobuf.Type): unkno
   }
 }
 
-/** body-parser's errors carry `type` and `status`. */
-interface HttpError {
-  type?: string;
-  status?: number;
-  message: string;
-}
-
 function errorHandler(options: CollectorOptions) {
   return (err: unknown, req: Request, res: Response<unknown, Partial<Locals>>, _next: NextFunction): void => {
     const encoding = res.locals.encoding;
-    if (err instanceof OtlpRequestError) {
-      sendStatus(res, 400, encoding, GRPC_CODE.invalidArgument, err.message);
-      return;
-    }
-    if (err instanceof StoreUnavailableError) {
-      options.log.warn('store unavailable; asked the exporter to retry', { path: req.path, error: err.message });
-      res.setHeader('Retry-After', '5');
-      sendStatus(res, 503, encoding, GRPC_CODE.unavailable, 'storage is unavailable; retry later');
-      return;
-    }
-    const httpError = err as HttpError;
-    switch (httpError.type) {
-      case 'entity.too.large':
-        sendStatus(res, 413, encoding, GRPC_CODE.resourceExhausted, `request body exceeds ${options.maxBodyBytes} bytes after decompression; send smaller batches`);
-        return;
-      case 'encoding.unsupported':
-        sendStatus(res, 415, encoding, GRPC_CODE.invalidArgument, `unsupported Content-Encoding ${JSON.stringify(req.headers['content-encoding'])}; send gzip, deflate or none`);
-        return;
-      case 'request.aborted':
-        return;
-    }
-    if (httpError.status && httpError.status >= 400 && httpError.status < 500) {
-      // Corrupt gzip and similar: the body could not be read.
-      sendStatus(res, 400, encoding, GRPC_CODE.invalidArgument, `unreadable request body: ${httpError.message}`);
+    const problem = requestProblem(err, req, options.maxBodyBytes);
+    if (problem === 'aborted') return;
+    if (problem) {
+      if (problem.status === 503) {
+        options.log.warn('store unavailable; asked the exporter to retry', { path: req.path, error: (err as Error).message });
+        res.setHeader('Retry-After', '5');
+      }
+      sendStatus(res, problem.status, encoding, problem.grpc, problem.message);
       return;
     }
     options.log.error('request failed', { path: req.path, error: err instanceof Error ? err.stack : String(err) });

@@ -1,13 +1,12 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { StoreUnavailableError } from '@flowtrace/store';
 import type { CollectorOptions } from './app.js';
 import { authenticate } from './auth.js';
-import { OtlpRequestError } from '../otlp/errors.js';
 import { timeWindow } from '../otlp/window.js';
-import { WorkatoParseError, parseBody } from '../workato/parse.js';
+import { parseBody } from '../workato/parse.js';
 import { mapItems } from '../workato/map.js';
 import { storeMapped, type Stored } from '../workato/ingest.js';
-import { ImportRequestError, alreadyImported, importFiles, parseImportRequest } from '../workato/imports.js';
+import { alreadyImported, importFiles, parseImportRequest } from '../workato/imports.js';
+import { requestProblem } from './problems.js';
 
 const ACCEPTED_TYPES = new Set(['application/json', 'application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'text/plain', '']);
 
@@ -63,33 +62,13 @@ export function workatoRouter(options: CollectorOptions): Router {
   });
 
   router.use('/ingest/workato', (err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (err instanceof WorkatoParseError || err instanceof OtlpRequestError || err instanceof ImportRequestError) {
-      sendError(res.status(400), 'invalid_request', err.message);
+    const problem = requestProblem(err, req, options.workatoMaxBodyBytes ?? options.maxBodyBytes);
+    if (problem === undefined || problem === 'aborted') {
+      next(err);
       return;
     }
-    if (err instanceof StoreUnavailableError) {
-      res.setHeader('Retry-After', '5');
-      sendError(res.status(503), 'unavailable', 'storage is unavailable; retry later');
-      return;
-    }
-    const parserError = err as { type?: string; status?: number; message?: string };
-    if (parserError.type === 'entity.parse.failed') {
-      sendError(res.status(400), 'invalid_json', `request body is not valid JSON: ${parserError.message}`);
-      return;
-    }
-    if (parserError.type === 'entity.too.large') {
-      sendError(res.status(413), 'too_large', `request body exceeds ${options.workatoMaxBodyBytes ?? options.maxBodyBytes} bytes after decompression; send smaller batches`);
-      return;
-    }
-    if (parserError.type === 'encoding.unsupported') {
-      sendError(res.status(415), 'unsupported_media_type', `unsupported Content-Encoding ${JSON.stringify(req.headers['content-encoding'])}; send gzip, deflate or none`);
-      return;
-    }
-    if (parserError.status && parserError.status >= 400 && parserError.status < 500) {
-      sendError(res.status(400), 'invalid_request', `unreadable request body: ${parserError.message}`);
-      return;
-    }
-    next(err);
+    if (problem.status === 503) res.setHeader('Retry-After', '5');
+    sendError(res.status(problem.status), problem.code, problem.message);
   });
   return router;
 }
