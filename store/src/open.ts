@@ -18,7 +18,7 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
   const store = await Store.connect(options);
   try {
     const migrationsApplied = await migrate(store);
-    await applyTtl(store, options.ttlDays);
+    await applyTtl(store, options.ttlDays, migrationsApplied.length > 0);
     return { store, migrationsApplied };
   } catch (err) {
     await store.close();

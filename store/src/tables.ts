@@ -15,6 +15,12 @@ export const TABLES = {
   settings: 'flowtrace_settings',
   migrations: 'flowtrace_migrations',
   imports: 'flowtrace_imports',
+  /** One row per execution (root span): lists and deep pages. */
+  executions: 'flowtrace_executions',
+  /** Hourly execution counts, failures and duration digests. */
+  executionCounts: 'flowtrace_execution_counts',
+  /** Log records with their filter fields as columns, by time. */
+  eventLogs: 'flowtrace_event_logs',
 } as const;
 
 export type TableName = (typeof TABLES)[keyof typeof TABLES];
@@ -24,4 +30,7 @@ export const TTL_COLUMNS: ReadonlyArray<readonly [TableName, string]> = [
   [TABLES.traces, 'toDateTime(Timestamp)'],
   [TABLES.logs, 'TimestampTime'],
   [TABLES.traceIdTs, 'Start'],
+  [TABLES.executions, 'toDateTime(Start)'],
+  [TABLES.executionCounts, 'Bucket'],
+  [TABLES.eventLogs, 'toDateTime(Timestamp)'],
 ];

@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type protobuf from 'protobufjs';
-import { TABLES, type Logger, type Projects, type Store, type TableName } from '@flowtrace/store';
+import { TABLES, type Logger, type Projects, type SpanRow, type Store } from '@flowtrace/store';
+import { insertSpans } from '../ingest/spans.js';
 import { authenticate } from './auth.js';
 import { workatoRouter } from './workato.js';
 import { OtlpRequestError } from '../otlp/errors.js';
@@ -46,7 +47,8 @@ interface Signal {
   /** Field of the response's partial_success that counts rejected records. */
   rejectedField: 'rejectedSpans' | 'rejectedLogRecords';
   noun: string;
-  decode(body: unknown, encoding: Encoding, projectId: string, options: CollectorOptions): { rows: object[]; rejections: Rejections; table: TableName };
+  decode(body: unknown, encoding: Encoding, projectId: string, options: CollectorOptions): { rows: object[]; rejections: Rejections };
+  store(store: Store, projectId: string, rows: object[]): Promise<unknown>;
 }
 
 const TRACES: Signal = {
@@ -54,7 +56,8 @@ const TRACES: Signal = {
   response: ExportTraceServiceResponse,
   rejectedField: 'rejectedSpans',
   noun: 'spans',
-  decode: (body, encoding, projectId, options) => ({ ...spansFromRequest(body, encoding, projectId, timeWindow(options)), table: TABLES.traces }),
+  decode: (body, encoding, projectId, options) => spansFromRequest(body, encoding, projectId, timeWindow(options)),
+  store: (store, projectId, rows) => insertSpans(store, 'collector.spans', projectId, rows as SpanRow[]),
 };
 
 const LOGS: Signal = {
@@ -62,10 +65,8 @@ const LOGS: Signal = {
   response: ExportLogsServiceResponse,
   rejectedField: 'rejectedLogRecords',
   noun: 'log records',
-  decode: (body, encoding, projectId, options) => ({
-    ...logsFromRequest(body, encoding, projectId, timeWindow(options), BigInt(Date.now()) * 1_000_000n),
-    table: TABLES.logs,
-  }),
+  decode: (body, encoding, projectId, options) => logsFromRequest(body, encoding, projectId, timeWindow(options), BigInt(Date.now()) * 1_000_000n),
+  store: (store, _projectId, rows) => store.insert('collector.log_records', TABLES.logs, rows),
 };
 
 /**
@@ -82,8 +83,8 @@ export function createCollectorApp(options: CollectorOptions): express.Express {
     app.post(path, negotiate, authenticate(options.projects, (res, message) => sendStatus(res, 401, res.locals.encoding, GRPC_CODE.unauthenticated, message)), readBody, async (req: Request, res: Response<unknown, Locals>) => {
       const { encoding, projectId } = res.locals;
       const body = parseBody(req.body, encoding, signal.request);
-      const { rows, rejections, table } = signal.decode(body, encoding, projectId, options);
-      await options.store.insert(`collector.${signal.noun.replace(' ', '_')}`, table, rows);
+      const { rows, rejections } = signal.decode(body, encoding, projectId, options);
+      await signal.store(options.store, projectId, rows);
       const partialSuccess = rejections.count === 0 ? {} : { [signal.rejectedField]: rejections.count, errorMessage: rejections.message(signal.noun) };
       sendMessage(res, 200, encoding, signal.response, { partialSuccess });
     });

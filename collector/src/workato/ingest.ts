@@ -5,6 +5,7 @@ import { spansFromRequest } from '../otlp/traces.js';
 import type { TimeWindow } from '../otlp/window.js';
 import type { Mapped } from './map.js';
 import { deleteJoined, resolveTopics } from './topics.js';
+import { insertSpans } from '../ingest/spans.js';
 
 /** The resource every mapped Workato record is stored under. */
 const WORKATO_RESOURCE = { 'service.name': 'workato', 'telemetry.sdk.name': 'flowtrace-workato' };
@@ -27,7 +28,7 @@ export async function storeMapped(store: Store, projectId: string, mapped: Mappe
   const otlp = toOtlpJson([...mapped.traces, ...topics.traces], [...mapped.logs, ...topics.pending], WORKATO_RESOURCE);
   const spans = spansFromRequest(otlp.traces, 'json', projectId, window);
   const logs = logsFromRequest(otlp.logs, 'json', projectId, window, BigInt(Date.now()) * 1_000_000n);
-  await store.insert('collector.workato.spans', TABLES.traces, spans.rows);
+  await insertSpans(store, 'collector.workato.spans', projectId, spans.rows);
   await store.insert('collector.workato.logs', TABLES.logs, logs.rows);
   await deleteJoined(store, projectId, topics.joined);
   const rejected = spans.rejections.count + logs.rejections.count;

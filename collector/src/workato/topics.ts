@@ -110,14 +110,21 @@ function pairParams(pairs: Array<[string, string]>, times: number[]) {
 /** Removes pending topic logs that have been stored again, joined to their run. */
 export async function deleteJoined(store: Store, projectId: string, joined: TopicResolution['joined']): Promise<void> {
   if (joined.length === 0) return;
-  await store.command(
-    'collector.workato.pending_topics.delete',
-    `DELETE FROM ${TABLES.logs}
-     WHERE ProjectId = {projectId:String} AND EventName = 'topic_assigned'
-       AND LogAttributes[{pending:String}] = 'true'
-       AND ${PAIR_MATCH}`,
-    { projectId, pending: ATTR_JOIN_PENDING, ...pairParams(joined.map((j) => j.pair), joined.map((j) => j.time)) },
-  );
+  const params = { projectId, pending: ATTR_JOIN_PENDING, ...pairParams(joined.map((j) => j.pair), joined.map((j) => j.time)) };
+  // The raw log and its Event Logs copy (the view wrote one for each insert).
+  for (const [table, match] of [
+    [TABLES.logs, PAIR_MATCH],
+    [TABLES.eventLogs, PAIR_MATCH.replaceAll('LogAttributes', 'Attributes').replace('TimestampTime BETWEEN toDateTime({from:UInt32}) AND toDateTime({to:UInt32})', 'Timestamp BETWEEN toDateTime64({from:UInt32}, 9) AND toDateTime64({to:UInt32}, 9)')],
+  ] as const) {
+    await store.command(
+      'collector.workato.pending_topics.delete',
+      `DELETE FROM ${table}
+       WHERE ProjectId = {projectId:String} AND EventName = 'topic_assigned'
+         AND ${table === TABLES.logs ? 'LogAttributes' : 'Attributes'}[{pending:String}] = 'true'
+         AND ${match}`,
+      params,
+    );
+  }
 }
 
 async function storedRuns(store: Store, projectId: string, pairs: Array<[string, string]>, times: number[]): Promise<Map<string, string>> {
