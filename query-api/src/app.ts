@@ -1,29 +1,47 @@
-import express, { type Request, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import type { AdminToken, Logger, Projects, Store } from '@flowtrace/store';
 import { errorHandler, sendError } from './http/errors.js';
-import { adminRouter } from './routes/admin.js';
-import { tracesRouter } from './routes/traces.js';
+import { ApiRoutes } from './http/routes.js';
+import type { RouteContext } from './routes/context.js';
+import { adminRoutes } from './routes/admin.js';
+import { traceRoutes } from './routes/traces.js';
+import { taskHistoryRoutes } from './routes/taskHistory.js';
 
 export interface QueryApiOptions {
   store: Store;
   projects: Projects;
   adminToken: AdminToken;
   log: Logger;
+  /** Absolute base URL of links in answers (Task History's nextLink); default: the request's origin. */
+  publicUrl?: string;
 }
 
-/** The query API: admin, trace timelines, health. Every answer is JSON, errors as { error: { code, message } }. */
+/**
+ * The query API. Every endpoint is declared once with its zod schemas (see
+ * ApiRoutes), which validate it and describe it in /openapi.json. Every answer
+ * is JSON (exports stream NDJSON or CSV), errors as { error: { code, message } }.
+ */
 export function createQueryApp(options: QueryApiOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(express.json({ limit: '100kb' }));
 
+  const api = new ApiRoutes();
+  const ctx: RouteContext = { store: options.store, projects: options.projects, api, router: Router(), publicUrl: options.publicUrl };
+  adminRoutes(ctx, options.adminToken);
+  traceRoutes(ctx);
+  taskHistoryRoutes(ctx);
+  const document = api.openApi({ title: 'Flowtrace query API', version: '0.1.0' });
+
   app.get('/healthz', async (_req: Request, res: Response) => {
     const ok = await options.store.ping().catch(() => false);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', store: options.store.mode });
   });
-  app.use('/admin', adminRouter(options.projects, options.adminToken));
-  app.use(tracesRouter(options.store, options.projects));
+  app.get('/openapi.json', (_req: Request, res: Response) => {
+    res.json(document);
+  });
+  app.use(ctx.router);
 
   app.use((req: Request, res: Response) => sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`));
   app.use(errorHandler(options.log));

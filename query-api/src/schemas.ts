@@ -17,3 +17,74 @@ export const createProjectBody = z.object({ name });
 export const createKeyBody = z.object({ name });
 export const projectParams = z.object({ projectId: projectIdParam });
 export const keyParams = z.object({ projectId: projectIdParam, keyId: z.uuid({ message: 'must be a key id (a UUID)' }) });
+
+// ---------------------------------------------------------------------------
+// Query parameters shared by the list endpoints
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * An ISO 8601 date or date-time ("2023-02-16", "2023-02-16T00:00:00",
+ * "2023-02-16T00:00:00.000Z", "…+02:00"); without a zone it is UTC. Parsed to
+ * nanoseconds since the epoch.
+ */
+export const isoDate = z
+  .string()
+  .regex(ISO_DATE, { message: 'must be an ISO 8601 date or date-time, e.g. 2023-02-16T00:00:00Z' })
+  .refine((text) => Number.isFinite(dateMillis(text)), { message: 'is not a valid date' })
+  .transform((text) => BigInt(dateMillis(text)) * 1_000_000n)
+  .meta({ format: 'date-time' });
+
+function dateMillis(text: string): number {
+  const [y, m, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  // Date.parse rolls 2023-02-30 over to March 2: refuse a day the month does not have.
+  const day = new Date(Date.UTC(y, m - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return NaN;
+  const withTime = text.length === 10 ? `${text}T00:00:00` : text.replace(' ', 'T');
+  return Date.parse(/(?:Z|[+-]\d{2}:?\d{2})$/.test(withTime) ? withTime : `${withTime}Z`);
+}
+
+/** A filter value: trimmed, 1–200 characters. */
+export const filterValue = z.string().trim().min(1, { message: 'must not be empty' }).max(200, { message: 'must be at most 200 characters' });
+
+/** A comma-separated list of allowed values ("FAILED,CANCELLED"). */
+export const oneOrMore = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .transform((text) => text.split(',').map((v) => v.trim()))
+    .pipe(z.array(z.enum(values)).min(1))
+    .meta({ description: `one or more of ${values.join(', ')}, comma-separated` });
+
+export const hex32 = z
+  .string()
+  .regex(/^[0-9a-fA-F]{32}$/, { message: 'must be 32 hex characters' })
+  .transform((id) => id.toLowerCase());
+
+export const offsetParam = z.coerce
+  .number({ message: 'must be a number' })
+  .int({ message: 'must be a whole number' })
+  .min(0, { message: 'must be 0 or more' })
+  .max(100_000_000, { message: 'must be at most 100000000' })
+  .default(0);
+
+export const limitParam = (max: number, fallback: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int({ message: 'must be a whole number' })
+    .min(1, { message: 'must be at least 1' })
+    .max(max, { message: `must be at most ${max}` })
+    .default(fallback);
+
+/** Reports a from after (or equal to) a to, under the from's name. */
+export function orderedRange<T extends Record<string, unknown>>(fromKey: keyof T & string, toKey: keyof T & string) {
+  return (value: T, ctx: z.core.$RefinementCtx<T>): void => {
+    const from = value[fromKey] as bigint | undefined;
+    const to = value[toKey] as bigint | undefined;
+    if (from !== undefined && to !== undefined && from >= to) {
+      ctx.addIssue({ code: 'custom', path: [fromKey], message: `must be before ${toKey}` });
+    }
+  };
+}
+
+/** Task History's statuses (an execution passes through the last three). */
+export const WORKFLOW_STATUSES = ['SUCCEEDED', 'FAILED', 'RUNNING', 'DELAYED', 'CANCELLED'] as const;

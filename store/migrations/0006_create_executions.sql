@@ -103,7 +103,7 @@ TO flowtrace_execution_counts
 AS SELECT
     ProjectId,
     Kind,
-    toStartOfHour(Start) AS Bucket,
+    toStartOfHour(Start, 'UTC') AS Bucket,
     Integration,
     Status,
     WorkflowId,

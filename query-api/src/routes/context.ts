@@ -1,0 +1,34 @@
+import type { Request, RequestHandler, Response, Router } from 'express';
+import type { Projects, Store } from '@flowtrace/store';
+import { requireProjectKey } from '../http/auth.js';
+import type { ApiRoutes, EndpointSpec } from '../http/routes.js';
+
+/** What a router needs: the store, where to register, and the project-key guard. */
+export interface RouteContext {
+  store: Store;
+  projects: Projects;
+  api: ApiRoutes;
+  router: Router;
+  /** Absolute base of links the API returns (nextLink); default: the request's own origin. */
+  publicUrl?: string;
+}
+
+/** A GET under /projects/:projectId, for keys of that project only. */
+export function projectGet(ctx: RouteContext, path: string, spec: Omit<EndpointSpec, 'auth'>, handler: (req: Request, res: Response) => Promise<void>): void {
+  const guard: RequestHandler = requireProjectKey(ctx.projects);
+  ctx.api.add(ctx.router, 'get', path, { ...spec, auth: 'project' }, [guard], handler);
+}
+
+/** The absolute URL of this request with some query parameters replaced. */
+export function selfLink(ctx: RouteContext, req: Request, replace: Record<string, string>): string {
+  const origin = ctx.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(req.query)) {
+    if (typeof value === 'string' && !(name in replace)) query.set(name, value);
+  }
+  for (const [name, value] of Object.entries(replace)) query.set(name, value);
+  return `${origin.replace(/\/$/, '')}${req.baseUrl}${req.path}?${query.toString()}`;
+}
+
+/** Epoch milliseconds as ISO-8601 with milliseconds, as Task History answers. */
+export const isoMillis = (ms: number): string => new Date(ms).toISOString();

@@ -1,0 +1,167 @@
+/**
+ * Every query endpoint over a demo-like project sent through the official OTel
+ * SDK (OTLP/HTTP protobuf) into the collector and the embedded store; a second
+ * project, sent as OTLP/JSON, checks isolation. Expected answers are derived
+ * from the records in test/support/dataset.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trace } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
+import { emitTrace, toOtlpJson } from '@flowtrace/instrumentation';
+import { openPipeline, type Pipeline } from '../../test/support/pipeline.js';
+import { buildDataset, type Dataset } from '../../test/support/dataset.js';
+
+let p: Pipeline;
+let data: Dataset;
+let other: { projectId: string; key: string; data: Dataset };
+const NOW = Date.now();
+
+beforeAll(async () => {
+  p = await openPipeline();
+  data = buildDataset(NOW - 60_000);
+  const tracer = trace.getTracer('endpoints-test');
+  const logger = logs.getLogger('endpoints-test');
+  for (let i = 0; i < data.traces.length; i += 40) {
+    for (const spec of data.traces.slice(i, i + 40)) emitTrace(spec, tracer, logger);
+    await p.flush();
+  }
+  // Another project, with records of the same ids: it must never show up in the first.
+  const projectId = (await p.projects.createProject('other')).id;
+  const key = (await p.projects.createApiKey(projectId, 'other')).key;
+  const otherData = buildDataset(NOW - 120_000, 30);
+  const otlp = toOtlpJson(otherData.traces, [], { 'service.name': 'other' });
+  for (const [signal, body] of [['traces', otlp.traces], ['logs', otlp.logs]] as const) {
+    const res = await fetch(`${p.otlpUrl}/v1/${signal}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+  }
+  other = { projectId, key, data: otherData };
+}, 120_000);
+afterAll(() => p.close());
+
+async function get<T = any>(path: string, key = p.key): Promise<{ status: number; body: T }> {
+  const res = await fetch(path.startsWith('http') ? path : `${p.apiUrl}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  const text = await res.text();
+  return { status: res.status, body: (text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text) as T };
+}
+const th = (query = '') => `/projects/${p.projectId}/task-history/workflow-executions${query}`;
+
+interface WorkflowExecutionJson {
+  id: string;
+  userId: string;
+  taskCount: number;
+  runDuration: number;
+  workflowId: string;
+  status: string;
+  dateEnded: string;
+  dateStarted: string;
+}
+
+async function walk(firstPath: string): Promise<{ ids: string[]; totals: number[]; pages: number }> {
+  const ids: string[] = [];
+  const totals: number[] = [];
+  let next: string | undefined = firstPath;
+  let pages = 0;
+  while (next) {
+    const { status, body } = await get<{ workflowExecutions: WorkflowExecutionJson[]; nextLink?: string; total: number }>(next);
+    expect(status).toBe(200);
+    ids.push(...body.workflowExecutions.map((e) => e.id));
+    totals.push(body.total);
+    next = body.nextLink;
+    pages++;
+    if (pages > 50) throw new Error('pagination does not end');
+  }
+  return { ids, totals, pages };
+}
+
+describe('Task History', () => {
+  it('lists executions in the Task History shape, 100 a page, nextLink to the end gives exactly total', async () => {
+    const { status, body } = await get<{ workflowExecutions: WorkflowExecutionJson[]; nextLink: string; total: number }>(th());
+    expect(status).toBe(200);
+    expect(body.total).toBe(data.executions.length);
+    expect(body.workflowExecutions).toHaveLength(100);
+    const first = data.executions[0]!;
+    expect(body.workflowExecutions[0]).toEqual({
+      id: first.executionId,
+      userId: first.userId,
+      taskCount: first.taskCount,
+      runDuration: Number(first.endedAt) - Number(first.startedAt),
+      workflowId: first.workflowId,
+      status: first.status,
+      dateEnded: new Date(Number(first.endedAt)).toISOString(),
+      dateStarted: new Date(Number(first.startedAt)).toISOString(),
+    });
+    expect(body.nextLink).toMatch(new RegExp(`^${p.apiUrl}/projects/${p.projectId}/task-history/workflow-executions\\?sortBy=ASC&offset=100$`));
+
+    const walked = await walk(th());
+    expect(walked.pages).toBe(3);
+    expect(new Set(walked.ids).size).toBe(data.executions.length);
+    expect(walked.ids).toEqual(data.executions.map((e) => e.executionId));
+    expect(new Set(walked.totals)).toEqual(new Set([data.executions.length]));
+  });
+
+  it('filters by integration, user, workflow, status and dates; nextLink keeps the filters', async () => {
+    const from = Number(data.executions[40]!.startedAt);
+    const to = Number(data.executions[220]!.startedAt);
+    const cases: Array<[string, (e: Dataset['executions'][number]) => boolean]> = [
+      ['?integration=salesforce', (e) => e.integration === 'salesforce'],
+      ['?userId=user-2', (e) => e.userId === 'user-2'],
+      ['?workflowId=wf-notify&status=FAILED', (e) => e.workflowId === 'wf-notify' && e.status === 'FAILED'],
+      ['?status=FAILED,CANCELLED', (e) => e.status === 'FAILED' || e.status === 'CANCELLED'],
+      [`?afterDate=${new Date(from).toISOString()}&beforeDate=${new Date(to).toISOString()}`, (e) => Number(e.startedAt) >= from && Number(e.startedAt) < to],
+      [`?integration=hubspot&userId=user-3&afterDate=${new Date(from).toISOString()}`, (e) => e.integration === 'hubspot' && e.userId === 'user-3' && Number(e.startedAt) >= from],
+      ['?integration=nosuch', () => false],
+    ];
+    for (const [query, match] of cases) {
+      const expected = data.executions.filter(match).map((e) => e.executionId);
+      const walked = await walk(th(query));
+      expect(walked.ids, query).toEqual(expected);
+      expect(walked.totals.every((t) => t === expected.length), query).toBe(true);
+    }
+    const { body } = await get(th('?integration=salesforce&limit=10'));
+    expect(body.nextLink).toContain('integration=salesforce');
+    expect(body.nextLink).toContain('limit=10');
+  });
+
+  it('sorts newest first with sortBy=DESC, and any offset lands where it should', async () => {
+    const desc = [...data.executions].reverse().map((e) => e.executionId);
+    expect((await walk(th('?sortBy=DESC'))).ids).toEqual(desc);
+    for (const offset of [0, 1, 99, 100, 137, 249]) {
+      const { body } = await get(th(`?sortBy=DESC&offset=${offset}&limit=3`));
+      expect(body.workflowExecutions.map((e: WorkflowExecutionJson) => e.id), `offset ${offset}`).toEqual(desc.slice(offset, offset + 3));
+    }
+    const past = await get(th('?offset=5000'));
+    expect(past.body).toEqual({ workflowExecutions: [], total: data.executions.length });
+  });
+
+  it('returns one execution with its steps, and a step with input, output, requests and error', async () => {
+    const failed = data.executions.find((e) => e.status === 'FAILED')!;
+    const { status, body } = await get(th(`/${failed.executionId}`));
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ id: failed.executionId, status: 'FAILED', integration: failed.integration, workflowName: failed.workflowName, error: 'Request failed with status 502' });
+    expect(body.steps.map((s: { stepId: string; status: string }) => [s.stepId, s.status])).toEqual([
+      ['step-fetch', 'SUCCEEDED'],
+      ['step-send', 'FAILED'],
+    ]);
+    const fetchStep = await get(th(`/${failed.executionId}/step-executions/step-fetch`));
+    expect(fetchStep.status).toBe(200);
+    expect(fetchStep.body).toMatchObject({ stepId: 'step-fetch', input: { query: `q-${Number(failed.executionId.slice(5))}` }, error: null });
+    expect(fetchStep.body.requests).toEqual([expect.objectContaining({ method: 'GET', statusCode: 200, error: null })]);
+    expect(fetchStep.body.requests[0].responseBody).toBeUndefined();
+    const sendStep = await get(th(`/${failed.executionId}/step-executions/${body.steps[1].id}`));
+    expect(sendStep.body).toMatchObject({ stepId: 'step-send', status: 'FAILED', error: 'Request failed with status 502' });
+    expect(sendStep.body.requests[0]).toMatchObject({ method: 'POST', statusCode: 502, responseBody: { message: 'Bad gateway' } });
+    expect((await get(th('/exec-nosuch'))).status).toBe(404);
+    expect((await get(th(`/${failed.executionId}/step-executions/nosuch`))).status).toBe(404);
+  });
+
+  it('validates every parameter and lists every problem', async () => {
+    const { status, body } = await get(th('?status=DONE&afterDate=yesterday&offset=-1&limit=101&sortBy=up&bogus=1'));
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('invalid_request');
+    for (const field of ['query.status', 'query.afterDate', 'query.offset', 'query.limit', 'query.sortBy', 'bogus']) expect(body.error.message).toContain(field);
+    const range = await get(th('?afterDate=2023-02-23T00:00:00&beforeDate=2023-02-16T00:00:00'));
+    expect(range.status).toBe(400);
+    expect(range.body.error.message).toContain('query.afterDate: must be before beforeDate');
+    expect((await get(th('?afterDate=2023-02-30'))).body.error.message).toContain('query.afterDate: is not a valid date');
+  });
+});
