@@ -62,7 +62,8 @@ async function walk(firstPath: string): Promise<{ ids: string[]; totals: number[
   let next: string | undefined = firstPath;
   let pages = 0;
   while (next) {
-    const { status, body } = await get<{ workflowExecutions: WorkflowExecutionJson[]; nextLink?: string; total: number }>(next);
+    const page: { status: number; body: { workflowExecutions: WorkflowExecutionJson[]; nextLink?: string; total: number } } = await get(next);
+    const { status, body } = page;
     expect(status).toBe(200);
     ids.push(...body.workflowExecutions.map((e) => e.id));
     totals.push(body.total);
