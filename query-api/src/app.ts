@@ -6,6 +6,7 @@ import type { RouteContext } from './routes/context.js';
 import { adminRoutes } from './routes/admin.js';
 import { traceRoutes } from './routes/traces.js';
 import { taskHistoryRoutes } from './routes/taskHistory.js';
+import { eventLogRoutes } from './routes/eventLogs.js';
 
 export interface QueryApiOptions {
   store: Store;
@@ -32,6 +33,7 @@ export function createQueryApp(options: QueryApiOptions): express.Express {
   adminRoutes(ctx, options.adminToken);
   traceRoutes(ctx);
   taskHistoryRoutes(ctx);
+  eventLogRoutes(ctx);
   const document = api.openApi({ title: 'Flowtrace query API', version: '0.1.0' });
 
   app.get('/healthz', async (_req: Request, res: Response) => {

@@ -166,3 +166,90 @@ describe('Task History', () => {
     expect((await get(th('?afterDate=2023-02-30'))).body.error.message).toContain('query.afterDate: is not a valid date');
   });
 });
+
+type LogSpec = Dataset['traces'][number]['logs'][number];
+const LEVEL_OF = (n: number) => (n >= 17 ? 'ERROR' : n >= 13 ? 'WARN' : n >= 9 ? 'INFO' : 'DEBUG');
+
+/** Every log of the dataset with its trace id, newest first as the API orders them. */
+function expectedLogs(match: (log: LogSpec, traceId: string) => boolean = () => true): Array<{ log: LogSpec; traceId: string }> {
+  return data.traces.flatMap((t) => t.logs.map((log) => ({ log, traceId: t.traceId }))).filter(({ log, traceId }) => match(log, traceId));
+}
+
+async function walkLogs(query: string, limit = 500): Promise<Array<{ id: string; timestamp: string; message: string; [k: string]: any }>> {
+  const out = [];
+  let cursor: string | undefined;
+  for (let pages = 0; pages < 100; pages++) {
+    const sep = query ? '&' : '?';
+    const page: { status: number; body: any } = await get(`/projects/${p.projectId}/event-logs${query}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(page.status, JSON.stringify(page.body)).toBe(200);
+    out.push(...page.body.logs);
+    cursor = page.body.nextCursor;
+    if (!cursor) return out;
+  }
+  throw new Error('cursor pagination does not end');
+}
+
+describe('Event Logs', () => {
+  it('returns every log once, newest first, through the cursor', async () => {
+    const all = await walkLogs('', 97);
+    expect(all).toHaveLength(expectedLogs().length);
+    expect(new Set(all.map((l) => l.id)).size).toBe(all.length);
+    const times = all.map((l) => l.timestamp);
+    expect([...times].sort().reverse()).toEqual(times);
+  });
+
+  it('filters by level, type, user, integration, trace, time and text', async () => {
+    const attr = (log: LogSpec, name: string) => log.attributes[name];
+    const refresh = data.traces.find((t) => t.logs.some((l) => l.body === 'Failed to refresh credential'))!;
+    const from = NOW - 2 * 24 * 3600_000;
+    const to = NOW - 24 * 3600_000;
+    const cases: Array<[string, (log: LogSpec, traceId: string) => boolean]> = [
+      ['?level=ERROR', (l) => LEVEL_OF(l.severityNumber) === 'ERROR'],
+      ['?level=WARN,ERROR', (l) => l.severityNumber >= 13],
+      ['?type=ActionKit', (l) => attr(l, 'flowtrace.log.type') === 'ActionKit'],
+      ['?type=Managed Sync,Credentials', (l) => ['Managed Sync', 'Credentials'].includes(String(attr(l, 'flowtrace.log.type')))],
+      ['?userId=user-2&level=ERROR', (l) => attr(l, 'user.id') === 'user-2' && l.severityNumber >= 17],
+      ['?integrationId=jira', (l) => attr(l, 'flowtrace.integration') === 'jira'],
+      [`?traceId=${refresh.traceId.toUpperCase()}`, (_l, traceId) => traceId === refresh.traceId],
+      [`?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`, (l) => l.time >= from && l.time < to],
+      ['?q=FAILED', (l) => l.body.toLowerCase().includes('failed')],
+      ['?q=rate%20limited&type=Managed%20Sync', (l) => l.body.toLowerCase().includes('rate limited') && attr(l, 'flowtrace.log.type') === 'Managed Sync'],
+      ['?q=100%25', (l) => l.body.includes('100%')],
+      ['?syncEvent=SYNC_RUN_RATE_LIMITED', (l) => attr(l, 'flowtrace.sync.event') === 'SYNC_RUN_RATE_LIMITED'],
+      ['?syncType=INITIAL', (l) => attr(l, 'flowtrace.sync.type') === 'INITIAL'],
+      ['?syncStatus=ERRORED', (l) => attr(l, 'flowtrace.sync.status') === 'ERRORED'],
+      ['?syncId=sync-files-2', (l) => attr(l, 'flowtrace.sync.id') === 'sync-files-2'],
+    ];
+    for (const [query, match] of cases) {
+      const expected = expectedLogs(match);
+      const got = await walkLogs(query);
+      expect(got.map((l) => l.message).sort(), query).toEqual(expected.map((e) => e.log.body).sort());
+    }
+    expect(expectedLogs((l) => attr(l, 'flowtrace.sync.event') === 'SYNC_RUN_RATE_LIMITED').length).toBeGreaterThan(0);
+  });
+
+  it('carries the full event object: ids under their Event Logs names, error with its details', async () => {
+    const failedCall = data.toolCalls.find((c) => c.status === 'FAILED')!;
+    const logsOfCall = await walkLogs(`?traceId=${failedCall.requestId.replace(/-/g, '')}&level=ERROR`);
+    const failedLog = logsOfCall.find((l) => l.message === `${failedCall.toolName} - Failed`)!;
+    expect(failedLog.event).toMatchObject({
+      projectId: p.projectId,
+      type: 'ActionKit',
+      endUserId: failedCall.userId,
+      integrationId: failedCall.integration,
+      requestId: failedCall.requestId,
+      toolName: failedCall.toolName,
+      status: 'FAILED',
+      error: { message: 'Team not authorized', errorCode: 'OAUTH_027', httpStatus: 403 },
+    });
+    const [rateLimited] = await walkLogs('?syncEvent=SYNC_RUN_RATE_LIMITED');
+    expect(rateLimited!.level).toBe('WARN');
+    expect(rateLimited!.event).toMatchObject({ syncId: 'sync-contacts-1', syncType: 'INCREMENTAL', syncStatus: 'RATE_LIMITED', pipeline: 'contacts', error: { httpStatus: 429, backoffMs: 30000, attempt: 1, maxAttempts: 5, recoverability: 'RECOVERABLE' } });
+  });
+
+  it('refuses bad filters and foreign cursors', async () => {
+    const { status, body } = await get(`/projects/${p.projectId}/event-logs?level=LOUD&type=Nope&traceId=xyz&cursor=abc&limit=0&from=2024-01-02&to=2024-01-01`);
+    expect(status).toBe(400);
+    for (const field of ['query.level', 'query.type', 'query.traceId', 'query.cursor', 'query.limit']) expect(body.error.message).toContain(field);
+  });
+});

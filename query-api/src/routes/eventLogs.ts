@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { LOG_TYPE } from '@flowtrace/instrumentation/semconv';
+import { searchEventLogs } from '../repositories/eventLogs.js';
+import { cursorAfter, parseCursor, toEventLog } from '../converters/eventLog.js';
+import { filterValue, hex32, isoDate, limitParam, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
+import { projectGet, type RouteContext } from './context.js';
+
+export const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+export const LOG_TYPES = Object.values(LOG_TYPE) as [string, ...string[]];
+export const SYNC_TYPES = ['INITIAL', 'INCREMENTAL', 'FULL', 'PERMISSION', 'SINGLE_RECORD'] as const;
+export const SYNC_STATUSES = ['ACTIVE', 'IDLE', 'RATE_LIMITED', 'ERRORED'] as const;
+
+const cursorParam = z
+  .string()
+  .max(64, { message: 'is not a cursor from this API' })
+  .transform((text, ctx) => {
+    const cursor = parseCursor(text);
+    if (!cursor) {
+      ctx.addIssue({ code: 'custom', message: 'is not a cursor from this API (use nextCursor as given)' });
+      return z.NEVER;
+    }
+    return cursor;
+  });
+
+const eventLogQuery = z
+  .strictObject({
+    level: oneOrMore(LEVELS).optional(),
+    type: oneOrMore(LOG_TYPES).optional().meta({ description: `the feature emitting: ${LOG_TYPES.join(', ')} (comma-separated for several)` }),
+    userId: filterValue.optional(),
+    integrationId: filterValue.optional().meta({ description: 'integration name, e.g. salesforce' }),
+    traceId: hex32.optional(),
+    syncId: filterValue.optional(),
+    syncEvent: z
+      .string()
+      .transform((text) => text.split(',').map((v) => v.trim()))
+      .pipe(z.array(z.string().regex(/^[A-Z][A-Z0-9_]{0,99}$/, { message: 'must be an event name such as SYNC_RUN_RATE_LIMITED' })).min(1))
+      .optional(),
+    syncType: oneOrMore(SYNC_TYPES).optional(),
+    syncStatus: oneOrMore(SYNC_STATUSES).optional(),
+    q: z.string().trim().min(1, { message: 'must not be empty' }).max(200, { message: 'must be at most 200 characters' }).optional().meta({ description: 'text the message contains, any case' }),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    cursor: cursorParam.optional().meta({ description: 'nextCursor of the previous page' }),
+    limit: limitParam(500, 100),
+  })
+  .superRefine(orderedRange('from', 'to'));
+
+const eventLog = z.object({
+  id: z.string(),
+  timestamp: z.string(),
+  level: z.string(),
+  type: z.string(),
+  message: z.string(),
+  eventName: z.string(),
+  traceId: z.string().nullable(),
+  spanId: z.string().nullable(),
+  serviceName: z.string(),
+  event: z.record(z.string(), z.unknown()).meta({ description: 'projectId, type, traceId, endUserId, integrationId, workflowId, eventId, status, error, … as known' }),
+  attributes: z.record(z.string(), z.string()),
+});
+
+export function eventLogRoutes(ctx: RouteContext): void {
+  projectGet(
+    ctx,
+    '/projects/:projectId/event-logs',
+    {
+      tag: 'Event Logs',
+      summary: 'Event Logs, newest first, filtered and searched, with cursor pagination',
+      params: z.strictObject({ projectId: projectIdParam }),
+      query: eventLogQuery,
+      response: z.object({ logs: z.array(eventLog), nextCursor: z.string().optional() }),
+    },
+    async (_req, res) => {
+      const { projectId } = res.locals.params;
+      const q = res.locals.query as z.output<typeof eventLogQuery>;
+      const rows = await searchEventLogs(ctx.store, {
+        projectId,
+        levels: q.level,
+        types: q.type,
+        userId: q.userId,
+        integration: q.integrationId,
+        traceId: q.traceId,
+        syncId: q.syncId,
+        syncEvents: q.syncEvent,
+        syncTypes: q.syncType,
+        syncStatuses: q.syncStatus,
+        q: q.q,
+        from: q.from,
+        to: q.to,
+        after: q.cursor,
+        limit: q.limit,
+      });
+      const page = rows.slice(0, q.limit);
+      res.json({ logs: page.map((row) => toEventLog(projectId, row)), ...(rows.length > q.limit ? { nextCursor: cursorAfter(page.at(-1)!) } : {}) });
+    },
+  );
+}
