@@ -142,6 +142,8 @@ export const ATTR_FLOWTRACE_DELIVERY_ATTEMPT = 'flowtrace.delivery.attempt' as c
 export const ATTR_FLOWTRACE_DELIVERY_COUNT = 'flowtrace.delivery.count' as const;
 /** Failed deliveries of a trigger event. */
 export const ATTR_FLOWTRACE_DELIVERY_FAILED_COUNT = 'flowtrace.delivery.failed_count' as const;
+/** The users a trigger event was delivered to, on its root span: the monitoring list filters by them. */
+export const ATTR_FLOWTRACE_DELIVERY_USER_IDS = 'flowtrace.delivery.user_ids' as const;
 
 // ---------------------------------------------------------------------------
 // ActionKit

@@ -7,6 +7,7 @@ import { adminRoutes } from './routes/admin.js';
 import { traceRoutes } from './routes/traces.js';
 import { taskHistoryRoutes } from './routes/taskHistory.js';
 import { eventLogRoutes } from './routes/eventLogs.js';
+import { actionKitRoutes } from './routes/actionkit.js';
 
 export interface QueryApiOptions {
   store: Store;
@@ -34,6 +35,7 @@ export function createQueryApp(options: QueryApiOptions): express.Express {
   traceRoutes(ctx);
   taskHistoryRoutes(ctx);
   eventLogRoutes(ctx);
+  actionKitRoutes(ctx);
   const document = api.openApi({ title: 'Flowtrace query API', version: '0.1.0' });
 
   app.get('/healthz', async (_req: Request, res: Response) => {

@@ -253,3 +253,91 @@ describe('Event Logs', () => {
     for (const field of ['query.level', 'query.type', 'query.traceId', 'query.cursor', 'query.limit']) expect(body.error.message).toContain(field);
   });
 });
+
+async function walkList<T>(path: string, name: string): Promise<{ items: T[]; total: number }> {
+  const items: T[] = [];
+  let next: string | undefined = path;
+  let total = -1;
+  for (let pages = 0; next && pages < 50; pages++) {
+    const page: { status: number; body: any } = await get(next);
+    expect(page.status, JSON.stringify(page.body)).toBe(200);
+    items.push(...page.body[name]);
+    total = page.body.total;
+    next = page.body.nextLink;
+  }
+  return { items, total };
+}
+
+describe('ActionKit monitoring', () => {
+  const ak = (path: string) => `/projects/${p.projectId}/actionkit${path}`;
+
+  it('lists tool calls newest first with every filter', async () => {
+    const all = await walkList<{ requestId: string; status: string }>(ak('/tool-calls?limit=7'), 'toolCalls');
+    expect(all.items.map((c) => c.requestId)).toEqual([...data.toolCalls].reverse().map((c) => c.requestId));
+    expect(all.total).toBe(data.toolCalls.length);
+    const failed = data.toolCalls.find((c) => c.status === 'FAILED')!;
+    const cases: Array<[string, (c: Dataset['toolCalls'][number]) => boolean]> = [
+      ['?status=FAILED', (c) => c.status === 'FAILED'],
+      ['?toolName=SLACK_SEND_MESSAGE&userId=user-2', (c) => c.toolName === 'SLACK_SEND_MESSAGE' && c.userId === 'user-2'],
+      ['?integration=salesforce&status=SUCCEEDED', (c) => c.integration === 'salesforce' && c.status === 'SUCCEEDED'],
+      [`?requestId=${failed.requestId}`, (c) => c.requestId === failed.requestId],
+      [`?traceId=${failed.requestId.replace(/-/g, '')}`, (c) => c.requestId === failed.requestId],
+      [`?from=${new Date(Number(data.toolCalls[10]!.receivedAt)).toISOString()}&sortBy=ASC`, (c) => Number(c.receivedAt) >= Number(data.toolCalls[10]!.receivedAt)],
+    ];
+    for (const [query, match] of cases) {
+      const expected = data.toolCalls.filter(match).map((c) => c.requestId);
+      const got = await walkList<{ requestId: string }>(ak(`/tool-calls${query}`), 'toolCalls');
+      expect(got.items.map((c) => c.requestId).sort(), query).toEqual(expected.sort());
+      expect(got.total, query).toBe(expected.length);
+    }
+  });
+
+  it('shows the Log Trace of a tool call, with the response body on the error-level log only', async () => {
+    const failed = data.toolCalls.find((c) => c.status === 'FAILED')!;
+    const { status, body } = await get(ak(`/tool-calls/${failed.requestId}`));
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ requestId: failed.requestId, toolName: failed.toolName, status: 'FAILED', userId: failed.userId, operation: 'Run Tool' });
+    expect(body.request.attributes['flowtrace.request.id']).toBe(failed.requestId);
+    expect(body.logs.map((l: { message: string }) => l.message)).toEqual(expect.arrayContaining(['Start', 'Credential loaded', `${failed.toolName} - Failed`]));
+    expect(body.apiRequests).toEqual([expect.objectContaining({ method: 'POST', statusCode: 403, responseBody: { err: 'Team not authorized', ECODE: 'OAUTH_027' } })]);
+    const withBody = body.logs.filter((l: { event: { error?: { responseBody?: string } } }) => l.event.error?.responseBody !== undefined);
+    expect(withBody.length).toBeGreaterThan(0);
+    expect(withBody.every((l: { level: string }) => l.level === 'ERROR')).toBe(true);
+
+    const ok = data.toolCalls.find((c) => c.status === 'SUCCEEDED')!;
+    const okTrace = await get(ak(`/tool-calls/${ok.requestId}`));
+    expect(okTrace.body.apiRequests[0].responseBody).toBeUndefined();
+    expect(okTrace.body.apiRequests[0].statusCode).toBe(201);
+    expect((await get(ak('/tool-calls/00000000-0000-4000-8000-000000000000'))).status).toBe(404);
+  });
+
+  it('lists trigger events by status, integration and delivered user', async () => {
+    const statusOf = (e: Dataset['triggerEvents'][number]) =>
+      e.processingError ? 'Processing Failure' : e.deliveries.some((d) => d.attempts.at(-1)?.error) ? 'Delivery Failures' : e.deliveries.some((d) => d.attempts.length === 0) || e.deliveries.length === 0 ? 'Queued' : 'Success';
+    const all = await walkList<{ eventId: string; status: string }>(ak('/trigger-events'), 'triggerEvents');
+    expect(all.items.map((e) => [e.eventId, e.status])).toEqual([...data.triggerEvents].reverse().map((e) => [e.eventId, statusOf(e)]));
+    expect(new Set(all.items.map((e) => e.status))).toEqual(new Set(['Success', 'Delivery Failures', 'Processing Failure', 'Queued']));
+    const cases: Array<[string, (e: Dataset['triggerEvents'][number]) => boolean]> = [
+      ['?status=Delivery Failures', (e) => statusOf(e) === 'Delivery Failures'],
+      ['?status=Success,Queued&integration=hubspot', (e) => ['Success', 'Queued'].includes(statusOf(e)) && e.integration === 'hubspot'],
+      ['?userId=user-2', (e) => e.deliveries.some((d) => d.userId === 'user-2')],
+    ];
+    for (const [query, match] of cases) {
+      const got = await walkList<{ eventId: string }>(ak(`/trigger-events${query.replace(/ /g, '%20')}`), 'triggerEvents');
+      expect(got.items.map((e) => e.eventId).sort(), query).toEqual(data.triggerEvents.filter(match).map((e) => e.eventId).sort());
+    }
+  });
+
+  it('shows a trigger event with its deliveries and event logs; a single delivery with its details', async () => {
+    const failing = data.triggerEvents.find((e) => e.deliveries.length === 2)!;
+    const { body } = await get(ak(`/trigger-events/${failing.eventId}`));
+    expect(body).toMatchObject({ eventId: failing.eventId, integration: failing.integration, status: 'Delivery Failures', deliveries: expect.any(Array) });
+    expect(body.deliveries.map((d: { userId: string; status: string }) => [d.userId, d.status])).toEqual(failing.deliveries.map((d) => [d.userId, d.attempts.at(-1)?.error ? 'FAILED' : 'SUCCEEDED']));
+    expect(body.deliveries[0].webhookUrl).toBeUndefined();
+    expect(body.logs.map((l: { message: string }) => l.message)).toContain('Failed to deliver trigger event to webhook URL');
+    const single = data.triggerEvents.find((e) => e.deliveries.length === 1 && e.deliveries[0]!.attempts.length === 1)!;
+    const one = await get(ak(`/trigger-events/${single.eventId}`));
+    expect(one.body.deliveries).toEqual([expect.objectContaining({ status: 'SUCCEEDED', triggerId: 'trg-1', webhookUrl: 'https://app.example.com/webhooks/1', attempts: 1 })]);
+    expect((await get(ak('/trigger-events/evt-nosuch'))).status).toBe(404);
+  });
+});

@@ -17,6 +17,8 @@ export interface RowFilters {
   syncId?: string;
   agentId?: string;
   conversationId?: string;
+  /** A trigger event delivered to this user. */
+  deliveryUserId?: string;
 }
 
 export interface ExecutionQuery {
@@ -77,12 +79,13 @@ const ROW_COLUMNS: Record<keyof RowFilters, string> = {
   syncId: 'SyncId',
   agentId: 'AgentId',
   conversationId: 'ConversationId',
+  deliveryUserId: "has(JSONExtract(Attributes['flowtrace.delivery.user_ids'], 'Array(String)'), ?)",
 };
 
 const HOUR_NS = 3_600_000_000_000n;
 const HOUR_S = 3600;
 
-/** `Column = {param}` conditions for the filters set, with their bound values. */
+/** `Column = {param}` conditions for the filters set, with their bound values; `?` in an expression stands for the value. */
 function conditions<F extends object>(filters: F, columns: Record<keyof F, string>, params: QueryParams): string[] {
   const out: string[] = [];
   for (const [name, value] of Object.entries(filters) as Array<[keyof F & string, unknown]>) {
@@ -90,7 +93,8 @@ function conditions<F extends object>(filters: F, columns: Record<keyof F, strin
     const column = columns[name];
     const param = `f_${name}`;
     params[param] = value;
-    out.push(Array.isArray(value) ? `${column} IN {${param}:Array(String)}` : `${column} = {${param}:String}`);
+    if (column.includes('?')) out.push(column.replace('?', `{${param}:String}`));
+    else out.push(Array.isArray(value) ? `${column} IN {${param}:Array(String)}` : `${column} = {${param}:String}`);
   }
   return out;
 }

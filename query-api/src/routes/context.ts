@@ -1,4 +1,6 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
+import { z } from 'zod';
+import { isoDate, limitParam, offsetParam } from '../schemas.js';
 import type { Projects, Store } from '@flowtrace/store';
 import { requireProjectKey } from '../http/auth.js';
 import type { ApiRoutes, EndpointSpec } from '../http/routes.js';
@@ -32,3 +34,22 @@ export function selfLink(ctx: RouteContext, req: Request, replace: Record<string
 
 /** Epoch milliseconds as ISO-8601 with milliseconds, as Task History answers. */
 export const isoMillis = (ms: number): string => new Date(ms).toISOString();
+
+/** The paging half of every monitoring list: a date range, an order and an offset page. */
+export const listPaging = {
+  from: isoDate.optional().meta({ description: 'started (received) at or after' }),
+  to: isoDate.optional().meta({ description: 'started (received) before' }),
+  sortBy: z.enum(['ASC', 'DESC']).default('DESC').meta({ description: 'by start time; newest first by default' }),
+  offset: offsetParam,
+  limit: limitParam(500, 100),
+};
+
+/** The answer of a monitoring list: its items under `name`, `total`, and `nextLink` unless this is the last page. */
+export function listAnswer<T>(ctx: RouteContext, req: Request, q: { offset: number; sortBy: string }, name: string, page: { rows: unknown[]; total: number }, items: T[]) {
+  const next = q.offset + page.rows.length;
+  return {
+    [name]: items,
+    total: page.total,
+    ...(page.rows.length > 0 && next < page.total ? { nextLink: selfLink(ctx, req, { sortBy: q.sortBy, offset: String(next) }) } : {}),
+  };
+}
