@@ -8,6 +8,8 @@ import { traceRoutes } from './routes/traces.js';
 import { taskHistoryRoutes } from './routes/taskHistory.js';
 import { eventLogRoutes } from './routes/eventLogs.js';
 import { actionKitRoutes } from './routes/actionkit.js';
+import { syncRoutes } from './routes/syncs.js';
+import { agentRoutes } from './routes/agents.js';
 
 export interface QueryApiOptions {
   store: Store;
@@ -36,6 +38,8 @@ export function createQueryApp(options: QueryApiOptions): express.Express {
   taskHistoryRoutes(ctx);
   eventLogRoutes(ctx);
   actionKitRoutes(ctx);
+  syncRoutes(ctx);
+  agentRoutes(ctx);
   const document = api.openApi({ title: 'Flowtrace query API', version: '0.1.0' });
 
   app.get('/healthz', async (_req: Request, res: Response) => {

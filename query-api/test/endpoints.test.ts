@@ -341,3 +341,60 @@ describe('ActionKit monitoring', () => {
     expect((await get(ak('/trigger-events/evt-nosuch'))).status).toBe(404);
   });
 });
+
+describe('Managed Sync', () => {
+  it('lists the runs of a Sync with type, final status, summary, duration, warnings with retries and errors', async () => {
+    const runs = data.syncRuns.filter((r) => r.syncId === 'sync-contacts-1');
+    const { status, body } = await get(`/projects/${p.projectId}/syncs/sync-contacts-1/runs?sortBy=ASC`);
+    expect(status).toBe(200);
+    expect(body.total).toBe(runs.length);
+    expect(body.runs.map((r: { syncType: string; syncStatus: string }) => [r.syncType, r.syncStatus])).toEqual(runs.map((r) => [r.syncType, r.syncStatus]));
+    const [first, limited, , errored] = body.runs;
+    expect(first).toMatchObject({ syncId: 'sync-contacts-1', pipeline: 'contacts', integration: 'salesforce', durationMs: 4 * 60_000, summary: { created: 10, updated: 0, deleted: 0, totalProcessed: 10, totalChanges: 10 }, warnings: [], errors: [] });
+    expect(limited.warnings).toEqual([
+      expect.objectContaining({ syncEvent: 'SYNC_RUN_RATE_LIMITED', level: 'WARN', httpStatus: 429, recoverability: 'RECOVERABLE', retry: { attempt: 1, maxAttempts: 5, backoffMs: 30000, nextRetryAt: expect.any(String) } }),
+    ]);
+    expect(errored.errors).toEqual([expect.objectContaining({ syncEvent: 'SYNC_RUN_ERROR', errorCode: 'AUTH_FAILED', httpStatus: 401, recoverability: 'TERMINAL' })]);
+    expect(errored.summary).toEqual({ durationMs: 4 * 60_000 });
+
+    const filtered = await get(`/projects/${p.projectId}/syncs/sync-contacts-1/runs?syncType=INCREMENTAL&syncStatus=IDLE,RATE_LIMITED`);
+    expect(filtered.body.total).toBe(runs.filter((r) => r.syncType === 'INCREMENTAL' && ['IDLE', 'RATE_LIMITED'].includes(r.syncStatus)).length);
+    expect((await get(`/projects/${p.projectId}/syncs/nosuch/runs`)).body).toEqual({ runs: [], total: 0 });
+    expect((await get(`/projects/${p.projectId}/syncs/x/runs?syncType=WEEKLY`)).status).toBe(400);
+  });
+});
+
+describe('Agent runs', () => {
+  it('lists runs by agent, conversation, user and status', async () => {
+    const cases: Array<[string, (r: Dataset['agentRuns'][number]) => boolean]> = [
+      ['', () => true],
+      ['?agentId=agent-support', (r) => r.agentId === 'agent-support'],
+      ['?conversationId=conv-1&userId=user-2', (r) => r.conversationId === 'conv-1' && r.userId === 'user-2'],
+      ['?status=FAILED', (r) => r.status === 'FAILED'],
+    ];
+    for (const [query, match] of cases) {
+      const got = await walkList<{ runId: string }>(`/projects/${p.projectId}/agent-runs${query}`, 'agentRuns');
+      expect(got.items.map((r) => r.runId), query).toEqual(data.agentRuns.filter(match).map((r) => r.runId).reverse());
+    }
+  });
+
+  it("shows a run's LLM calls, tools with their results and linked job, guardrails and messages", async () => {
+    const run = data.agentRuns[4]!;
+    const { status, body } = await get(`/projects/${p.projectId}/agent-runs/${run.runId}`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ runId: run.runId, agentId: run.agentId, agentName: run.agentName, conversationId: run.conversationId, status: 'FAILED', tokens: { input: 1204 + 2000, output: 230 } });
+    expect(body.llmCalls).toEqual([
+      expect.objectContaining({ callId: 'llm-4-1', model: 'bedrock/claude-sonnet-4-6', stage: 'USER_QUERY', inputTokens: 1204, outputTokens: 80, latencyMs: 2000, result: 'SUCCESS', guardrails: [expect.objectContaining({ policy: 'pii', action: 'passed', direction: 'input' })] }),
+      expect.objectContaining({ callId: 'llm-4-2', stage: 'AGENT_RESPONSE', latencyMs: 3000, result: 'FAILED', guardrails: [] }),
+    ]);
+    expect(body.toolExecutions).toEqual([expect.objectContaining({ callId: 'tool-4', name: 'create_ticket', type: 'EXTERNAL', result: 'SUCCESS', durationMs: 6600, job: { jobId: 'job-4', traceId: expect.stringMatching(/^[0-9a-f]{32}$/) } })]);
+    expect(body.messages).toEqual([expect.objectContaining({ role: 'user', text: 'Create a ticket' })]);
+    expect((await get(`/projects/${p.projectId}/agent-runs/nosuch`)).status).toBe(404);
+  });
+
+  it('lists the runs of a conversation in order', async () => {
+    const { body } = await get(`/projects/${p.projectId}/conversations/conv-0`);
+    expect(body.agentRuns.map((r: { runId: string }) => r.runId)).toEqual(data.agentRuns.filter((r) => r.conversationId === 'conv-0').map((r) => r.runId));
+    expect((await get(`/projects/${p.projectId}/conversations/conv-nosuch`)).status).toBe(404);
+  });
+});

@@ -6,7 +6,7 @@ export interface RollupFilters {
   status?: string[];
   workflowId?: string;
   toolName?: string;
-  syncType?: string;
+  syncType?: string[];
 }
 
 /** Filters only the executions table answers. */

@@ -6,6 +6,7 @@ import { findTrace } from '../repositories/traces.js';
 import { toTimeline, type Timeline, type TimelineLog, type TimelineSpan } from '../converters/trace.js';
 import { eventObject } from '../converters/eventLog.js';
 import { filterValue, hex32, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
+import { parseCaptured } from '../converters/json.js';
 import { isoMillis, listAnswer, listPaging, projectGet, type RouteContext } from './context.js';
 
 export const TOOL_CALL_STATUSES = ['SUCCEEDED', 'FAILED'] as const;
@@ -262,14 +263,6 @@ function toApiRequest(span: TimelineSpan, errorLog: TimelineLog | undefined) {
     timestamp: span.startTime,
     durationMs: span.durationMs,
     error: span.status.code === 'Error' ? span.status.message || 'error' : null,
-    ...(body !== undefined ? { responseBody: parseBody(body) } : {}),
+    ...(body !== undefined ? { responseBody: parseCaptured(body) } : {}),
   };
-}
-
-function parseBody(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }

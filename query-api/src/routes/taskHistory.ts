@@ -4,6 +4,7 @@ import { findExecution, listExecutions, type ExecutionRow } from '../repositorie
 import { findTrace } from '../repositories/traces.js';
 import { toTimeline, type Timeline, type TimelineSpan } from '../converters/trace.js';
 import { WORKFLOW_STATUSES, filterValue, isoDate, limitParam, offsetParam, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
+import { parseCaptured } from '../converters/json.js';
 import { isoMillis, projectGet, selfLink, type RouteContext } from './context.js';
 
 /** Task History pages hold 100 executions, as the API it is compatible with. */
@@ -153,8 +154,8 @@ export function taskHistoryRoutes(ctx: RouteContext): void {
       res.json({
         ...toStepSummary(step),
         executionId,
-        input: parseJson(step.attributes['flowtrace.input']),
-        output: parseJson(step.attributes['flowtrace.output']),
+        input: captured(step.attributes['flowtrace.input']),
+        output: captured(step.attributes['flowtrace.output']),
         requests: requests.map((r) => ({
           method: r.attributes['http.request.method']!,
           url: r.attributes['url.full'] ?? '',
@@ -162,7 +163,7 @@ export function taskHistoryRoutes(ctx: RouteContext): void {
           runDuration: Math.round(r.durationMs),
           dateStarted: r.startTime,
           error: errorOf(r),
-          ...(failedBodies.has(r.spanId) ? { responseBody: parseJson(failedBodies.get(r.spanId)) } : {}),
+          ...(failedBodies.has(r.spanId) ? { responseBody: captured(failedBodies.get(r.spanId)) } : {}),
         })),
         logs: timeline.logs
           .filter((l) => l.spanId === step.spanId || requests.some((r) => r.spanId === l.spanId))
@@ -211,11 +212,4 @@ function toStepSummary(step: TimelineSpan) {
 
 const errorOf = (span: TimelineSpan | undefined): string | null => (span?.status.code === 'Error' ? span.status.message || span.attributes['error.type'] || 'error' : null);
 
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
+const captured = (text: string | undefined): unknown => (text === undefined ? null : parseCaptured(text));

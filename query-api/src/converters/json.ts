@@ -1,0 +1,8 @@
+/** A captured value (stored as JSON text) as JSON again; text that is not JSON stays text. */
+export function parseCaptured(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
