@@ -10,6 +10,7 @@ import { eventLogRoutes } from './routes/eventLogs.js';
 import { actionKitRoutes } from './routes/actionkit.js';
 import { syncRoutes } from './routes/syncs.js';
 import { agentRoutes } from './routes/agents.js';
+import { statsRoutes } from './routes/stats.js';
 
 export interface QueryApiOptions {
   store: Store;
@@ -40,6 +41,7 @@ export function createQueryApp(options: QueryApiOptions): express.Express {
   actionKitRoutes(ctx);
   syncRoutes(ctx);
   agentRoutes(ctx);
+  statsRoutes(ctx);
   const document = api.openApi({ title: 'Flowtrace query API', version: '0.1.0' });
 
   app.get('/healthz', async (_req: Request, res: Response) => {

@@ -398,3 +398,55 @@ describe('Agent runs', () => {
     expect((await get(`/projects/${p.projectId}/conversations/conv-nosuch`)).status).toBe(404);
   });
 });
+
+describe('Counts', () => {
+  const stats = (query: string) => get(`/projects/${p.projectId}/stats/executions${query}`);
+  const dayOf = (ms: number) => new Date(Math.floor(ms / 86_400_000) * 86_400_000).toISOString();
+
+  it('counts executions and failures per day and integration, with duration percentiles', async () => {
+    const { status, body } = await stats(`?groupBy=integration&interval=day&from=${new Date(NOW - 5 * 86_400_000).toISOString()}`);
+    expect(status).toBe(200);
+    const expected = new Map<string, { executions: number; failures: number }>();
+    for (const e of data.executions) {
+      const key = `${dayOf(Number(e.startedAt))}|${e.integration}`;
+      const entry = expected.get(key) ?? { executions: 0, failures: 0 };
+      entry.executions++;
+      if (e.status === 'FAILED') entry.failures++;
+      expected.set(key, entry);
+    }
+    const got = new Map(body.buckets.map((b: { time: string; group: string; executions: number; failures: number }) => [`${b.time}|${b.group}`, { executions: b.executions, failures: b.failures }]));
+    expect(got).toEqual(expected);
+    expect(body.totals).toEqual({ executions: data.executions.length, failures: data.executions.filter((e) => e.status === 'FAILED').length });
+    const durations = data.executions.map((e) => Number(e.endedAt) - Number(e.startedAt));
+    for (const b of body.buckets) {
+      expect(b.durationMs.p50).toBeGreaterThanOrEqual(Math.min(...durations));
+      expect(b.durationMs.p99).toBeLessThanOrEqual(Math.max(...durations));
+    }
+  });
+
+  it('groups by status, tool and syncType, per hour', async () => {
+    const byStatus = await stats(`?groupBy=status&from=${new Date(NOW - 5 * 86_400_000).toISOString()}`);
+    const statusTotals: Record<string, number> = {};
+    for (const b of byStatus.body.buckets) statusTotals[b.group] = (statusTotals[b.group] ?? 0) + b.executions;
+    expect(statusTotals).toEqual(Object.fromEntries(['SUCCEEDED', 'FAILED', 'CANCELLED'].map((s) => [s, data.executions.filter((e) => e.status === s).length])));
+
+    const byTool = await stats(`?kind=tool_call&groupBy=tool&interval=hour&from=${new Date(NOW - 5 * 86_400_000).toISOString()}`);
+    expect(byTool.body.buckets.every((b: { time: string }) => b.time.endsWith(':00:00.000Z'))).toBe(true);
+    const tools: Record<string, [number, number]> = {};
+    for (const b of byTool.body.buckets) tools[b.group] = [(tools[b.group]?.[0] ?? 0) + b.executions, (tools[b.group]?.[1] ?? 0) + b.failures];
+    const expectedTools: Record<string, [number, number]> = {};
+    for (const c of data.toolCalls) expectedTools[c.toolName!] = [(expectedTools[c.toolName!]?.[0] ?? 0) + 1, (expectedTools[c.toolName!]?.[1] ?? 0) + (c.status === 'FAILED' ? 1 : 0)];
+    expect(tools).toEqual(expectedTools);
+
+    const bySync = await stats(`?kind=sync_run&groupBy=syncType&from=${new Date(NOW - 5 * 86_400_000).toISOString()}`);
+    expect(bySync.body.totals.executions).toBe(data.syncRuns.length);
+    expect(bySync.body.totals.failures).toBe(data.syncRuns.filter((r) => r.syncStatus === 'ERRORED').length);
+  });
+
+  it('validates kind, groupBy, interval and the size of the answer', async () => {
+    const bad = await stats('?kind=nope&groupBy=color&interval=week');
+    expect(bad.status).toBe(400);
+    for (const field of ['query.kind', 'query.groupBy', 'query.interval']) expect(bad.body.error.message).toContain(field);
+    expect((await stats('?interval=hour&from=2020-01-01')).status).toBe(400);
+  });
+});

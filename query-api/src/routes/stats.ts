@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { FLOWTRACE_KIND } from '@flowtrace/instrumentation/semconv';
+import { TABLES } from '@flowtrace/store';
+import { ApiError } from '../http/errors.js';
+import { filterValue, isoDate, orderedRange, projectIdParam } from '../schemas.js';
+import { projectGet, type RouteContext } from './context.js';
+
+/** The dimension each groupBy reads from the hourly counts. */
+const GROUP_COLUMNS = { integration: 'Integration', status: 'Status', workflow: 'WorkflowId', tool: 'ToolName', syncType: 'SyncType' } as const;
+const INTERVALS = { hour: 3600, day: 86_400 } as const;
+/** The most buckets (times × groups) one answer carries. */
+export const MAX_STAT_ROWS = 20_000;
+const DAY_NS = 86_400_000_000_000n;
+
+const statsQuery = z
+  .strictObject({
+    kind: z.enum(Object.values(FLOWTRACE_KIND) as [string, ...string[]]).default(FLOWTRACE_KIND.workflowExecution),
+    groupBy: z.enum(Object.keys(GROUP_COLUMNS) as [keyof typeof GROUP_COLUMNS]).optional(),
+    interval: z.enum(['hour', 'day']).default('day'),
+    from: isoDate.optional().meta({ description: 'default: 7 days before `to`; rounded down to the hour' }),
+    to: isoDate.optional().meta({ description: 'default: now; rounded up to the hour' }),
+    integration: filterValue.optional(),
+  })
+  .superRefine(orderedRange('from', 'to'));
+
+const bucket = z.object({
+  time: z.string(),
+  group: z.string().optional(),
+  executions: z.number(),
+  failures: z.number(),
+  durationMs: z.object({ p50: z.number(), p95: z.number(), p99: z.number() }),
+});
+
+interface StatRow {
+  t: number;
+  g: string;
+  executions: string;
+  failures: string;
+  q: number[];
+}
+
+export function statsRoutes(ctx: RouteContext): void {
+  projectGet(
+    ctx,
+    '/projects/:projectId/stats/executions',
+    {
+      tag: 'Counts',
+      summary: 'Execution counts, failure counts and duration percentiles per hour or day, optionally per group',
+      description: 'Answered from hourly counts kept up by materialized views, never from a scan of spans; times are whole hours (UTC).',
+      params: z.strictObject({ projectId: projectIdParam }),
+      query: statsQuery,
+      response: z.object({ kind: z.string(), interval: z.string(), groupBy: z.string().nullable(), from: z.string(), to: z.string(), buckets: z.array(bucket), totals: z.object({ executions: z.number(), failures: z.number() }) }),
+    },
+    async (_req, res) => {
+      const q = res.locals.query as z.output<typeof statsQuery>;
+      const hourNs = 3_600_000_000_000n;
+      const to = q.to ?? BigInt(Date.now()) * 1_000_000n;
+      const toHour = ((to + hourNs - 1n) / hourNs) * 3600n;
+      const fromHour = ((q.from ?? to - 7n * DAY_NS) / hourNs) * 3600n;
+      const buckets = Number(toHour - fromHour) / INTERVALS[q.interval];
+      if (buckets > MAX_STAT_ROWS) throw new ApiError(400, 'invalid_request', `query.from: the range holds ${Math.ceil(buckets)} ${q.interval}s; at most ${MAX_STAT_ROWS} per answer`);
+      const group = q.groupBy ? GROUP_COLUMNS[q.groupBy] : "''";
+      const rows = await ctx.store.select<StatRow>(
+        'query-api.stats.executions',
+        `SELECT toUnixTimestamp(toStartOfInterval(Bucket, toIntervalSecond({step:UInt32}), 'UTC')) AS t, ${group} AS g,
+                sum(Executions) AS executions, sum(Failures) AS failures,
+                quantilesTDigestMerge(0.5, 0.95, 0.99)(Duration) AS q
+         FROM ${TABLES.executionCounts}
+         WHERE ProjectId = {projectId:String} AND Kind = {kind:String}
+           AND Bucket >= toDateTime({from:Int64}) AND Bucket < toDateTime({to:Int64})
+           ${q.integration !== undefined ? 'AND Integration = {integration:String}' : ''}
+         GROUP BY t, g
+         ORDER BY t, g
+         LIMIT {limit:UInt32}`,
+        { projectId: res.locals.params.projectId, kind: q.kind, step: INTERVALS[q.interval], from: fromHour.toString(), to: toHour.toString(), limit: MAX_STAT_ROWS + 1, ...(q.integration !== undefined ? { integration: q.integration } : {}) },
+      );
+      if (rows.length > MAX_STAT_ROWS) throw new ApiError(400, 'invalid_request', `query.groupBy: more than ${MAX_STAT_ROWS} buckets; narrow the range or use a longer interval`);
+      let executions = 0;
+      let failures = 0;
+      res.json({
+        kind: q.kind,
+        interval: q.interval,
+        groupBy: q.groupBy ?? null,
+        from: new Date(Number(fromHour) * 1000).toISOString(),
+        to: new Date(Number(toHour) * 1000).toISOString(),
+        buckets: rows.map((row) => {
+          executions += Number(row.executions);
+          failures += Number(row.failures);
+          return {
+            time: new Date(Number(row.t) * 1000).toISOString(),
+            ...(q.groupBy ? { group: row.g } : {}),
+            executions: Number(row.executions),
+            failures: Number(row.failures),
+            durationMs: { p50: Math.round(row.q[0] ?? 0), p95: Math.round(row.q[1] ?? 0), p99: Math.round(row.q[2] ?? 0) },
+          };
+        }),
+        totals: { executions, failures },
+      });
+    },
+  );
+}
