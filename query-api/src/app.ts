@@ -11,6 +11,7 @@ import { actionKitRoutes } from './routes/actionkit.js';
 import { syncRoutes } from './routes/syncs.js';
 import { agentRoutes } from './routes/agents.js';
 import { statsRoutes } from './routes/stats.js';
+import { exportRoutes } from './routes/export.js';
 
 export interface QueryApiOptions {
   store: Store;
@@ -33,7 +34,7 @@ export function createQueryApp(options: QueryApiOptions): express.Express {
   app.use(express.json({ limit: '100kb' }));
 
   const api = new ApiRoutes();
-  const ctx: RouteContext = { store: options.store, projects: options.projects, api, router: Router(), publicUrl: options.publicUrl };
+  const ctx: RouteContext = { store: options.store, projects: options.projects, log: options.log, api, router: Router(), publicUrl: options.publicUrl };
   adminRoutes(ctx, options.adminToken);
   traceRoutes(ctx);
   taskHistoryRoutes(ctx);
@@ -42,6 +43,7 @@ export function createQueryApp(options: QueryApiOptions): express.Express {
   syncRoutes(ctx);
   agentRoutes(ctx);
   statsRoutes(ctx);
+  exportRoutes(ctx);
   const document = api.openApi({ title: 'Flowtrace query API', version: '0.1.0' });
 
   app.get('/healthz', async (_req: Request, res: Response) => {

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import { isoDate, limitParam, offsetParam } from '../schemas.js';
-import type { Projects, Store } from '@flowtrace/store';
+import type { Logger, Projects, Store } from '@flowtrace/store';
 import { requireProjectKey } from '../http/auth.js';
 import type { ApiRoutes, EndpointSpec } from '../http/routes.js';
 
@@ -9,6 +9,7 @@ import type { ApiRoutes, EndpointSpec } from '../http/routes.js';
 export interface RouteContext {
   store: Store;
   projects: Projects;
+  log?: Logger;
   api: ApiRoutes;
   router: Router;
   /** Absolute base of links the API returns (nextLink); default: the request's own origin. */
