@@ -49,6 +49,10 @@ const ENV = z.object({
   FLOWTRACE_WORKATO_MAX_BODY_BYTES: count(64 * MiB, 1024),
   /** Keep inputs, outputs and messages of what the collector maps itself (Workato streams). */
   FLOWTRACE_CAPTURE_CONTENT: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false'),
+  /** How often per-project retention is enforced (it is also enforced as a project nears its log limit). */
+  FLOWTRACE_RETENTION_INTERVAL_SECONDS: count(60, 1),
+  /** Absolute base URL of links the query API returns (Task History's nextLink); unset: the request's own origin. */
+  FLOWTRACE_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).optional(),
 });
 
 /** Values never echoed back in an error. */
@@ -70,6 +74,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   workatoMaxBodyBytes: number;
   captureContent: boolean;
+  retentionIntervalMs: number;
+  publicUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -107,5 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.FLOWTRACE_SHUTDOWN_TIMEOUT_SECONDS * 1000,
     workatoMaxBodyBytes: e.FLOWTRACE_WORKATO_MAX_BODY_BYTES,
     captureContent: e.FLOWTRACE_CAPTURE_CONTENT === 'true',
+    retentionIntervalMs: e.FLOWTRACE_RETENTION_INTERVAL_SECONDS * 1000,
+    publicUrl: e.FLOWTRACE_PUBLIC_URL,
   };
 }

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { AdminToken, Projects, openStore, type Logger } from '@flowtrace/store';
+import { AdminToken, Projects, Retention, openStore, type Logger } from '@flowtrace/store';
 import { createCollectorApp } from '@flowtrace/collector';
 import { createQueryApp } from '@flowtrace/query-api';
 import type { Config } from './config.js';
@@ -24,10 +24,13 @@ export async function serve(parts: Parts, config: Config, log: Logger, print: (l
   const { store, migrationsApplied } = await openStore({ dataDir: config.dataDir, server: config.server, ttlDays: config.ttlDays });
   if (migrationsApplied.length > 0) log.info('migrations applied', { migrations: migrationsApplied.join(',') });
   const projects = new Projects(store, { keyCacheMs: config.keyCacheMs });
+  const retention = new Retention(store, log);
   const servers: Server[] = [];
   const running: Running = {
     stop: async () => {
+      retention.stop();
       await Promise.all(servers.map((server) => closeServer(server, config.shutdownTimeoutMs)));
+      await retention.idle();
       await store.close();
     },
   };
@@ -44,19 +47,23 @@ export async function serve(parts: Parts, config: Config, log: Logger, print: (l
         ttlDays: config.ttlDays,
         maxFutureSkewSeconds: config.maxFutureSkewSeconds,
         captureContent: config.captureContent,
+        retention,
       });
       running.otlpHttpPort = await listen(app, config.host, config.otlpHttpPort, servers);
       services.push(`  OTLP/HTTP  http://${config.host}:${running.otlpHttpPort}  (POST /v1/traces, POST /v1/logs, POST /ingest/workato)`);
     }
     if (parts.queryApi) {
       const adminToken = await AdminToken.load(store, config.adminToken);
-      const app = createQueryApp({ store, projects, adminToken, log });
+      const app = createQueryApp({ store, projects, adminToken, log, retention, publicUrl: config.publicUrl });
       running.apiPort = await listen(app, config.host, config.apiPort, servers);
       services.push(`  Query API  http://${config.host}:${running.apiPort}`);
       if (adminToken.generated) {
         notes.push('', `  Admin token (shown once; only its hash is kept): ${adminToken.generated}`);
       }
     }
+    // Policies load now, so the collector counts new logs against them from the first request.
+    await retention.enforceAll();
+    retention.start(config.retentionIntervalMs);
     const where = store.mode === 'embedded' ? `${store.location} (embedded ClickHouse)` : `ClickHouse server ${store.location}`;
     print(['Flowtrace is running', ...services, `  Data       ${where}`, ...notes].join('\n'));
     return running;

@@ -1,5 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
-import type { AdminToken, Logger, Projects, Store } from '@flowtrace/store';
+import { Retention, type AdminToken, type Logger, type Projects, type Store } from '@flowtrace/store';
 import { errorHandler, sendError } from './http/errors.js';
 import { ApiRoutes } from './http/routes.js';
 import type { RouteContext } from './routes/context.js';
@@ -20,6 +20,8 @@ export interface QueryApiOptions {
   log: Logger;
   /** Absolute base URL of links in answers (Task History's nextLink); default: the request's origin. */
   publicUrl?: string;
+  /** Per-project retention; share the collector's, so that its counts of new logs reach the policies set here. */
+  retention?: Retention;
 }
 
 /**
@@ -35,7 +37,7 @@ export function createQueryApp(options: QueryApiOptions): express.Express {
 
   const api = new ApiRoutes();
   const ctx: RouteContext = { store: options.store, projects: options.projects, log: options.log, api, router: Router(), publicUrl: options.publicUrl };
-  adminRoutes(ctx, options.adminToken);
+  adminRoutes(ctx, options.adminToken, options.retention ?? new Retention(options.store, options.log));
   traceRoutes(ctx);
   taskHistoryRoutes(ctx);
   eventLogRoutes(ctx);

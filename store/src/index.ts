@@ -13,3 +13,5 @@ export { Projects, AdminToken, sha256Hex } from './projects.js';
 export type { Project, ApiKeyInfo, KeyIdentity } from './projects.js';
 export { bearerToken } from './log.js';
 export type { Logger } from './log.js';
+export { Retention, RETENTION_PLANS } from './retention.js';
+export type { RetentionPlan, RetentionPolicy, EnforcementResult } from './retention.js';

@@ -21,6 +21,8 @@ export const TABLES = {
   executionCounts: 'flowtrace_execution_counts',
   /** Log records with their filter fields as columns, by time. */
   eventLogs: 'flowtrace_event_logs',
+  /** Per-project retention by age and by number of logs. */
+  retention: 'flowtrace_retention',
 } as const;
 
 export type TableName = (typeof TABLES)[keyof typeof TABLES];

@@ -23,10 +23,11 @@ describe('migrations', () => {
       '0004_create_trace_id_lookup.sql',
       '0005_create_flowtrace_imports.sql',
       '0006_create_executions.sql',
+      '0007_create_retention.sql',
     ]);
     expect(await migrate(store)).toEqual([]);
     const recorded = await store.select<{ n: string }>('test', `SELECT count() AS n FROM ${TABLES.migrations}`);
-    expect(Number(recorded[0]?.n)).toBe(6);
+    expect(Number(recorded[0]?.n)).toBe(7);
   });
 
   it('creates the clickhouseexporter tables with ProjectId leading the sort key', async () => {

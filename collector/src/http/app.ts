@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type protobuf from 'protobufjs';
-import { TABLES, type Logger, type Projects, type SpanRow, type Store } from '@flowtrace/store';
+import { TABLES, type Logger, type Projects, type Retention, type SpanRow, type Store } from '@flowtrace/store';
 import { insertSpans } from '../ingest/spans.js';
 import { authenticate } from './auth.js';
 import { workatoRouter } from './workato.js';
@@ -27,6 +27,8 @@ export interface CollectorOptions {
   captureContent?: boolean;
   /** Largest Workato stream or import request, after decompression (Workato's own files reach 40 MB). Default maxBodyBytes. */
   workatoMaxBodyBytes?: number;
+  /** Told of every stored log, so a project's log limit holds while it floods. */
+  retention?: Retention;
 }
 
 /** What the handlers leave in res.locals. */
@@ -48,7 +50,7 @@ interface Signal {
   rejectedField: 'rejectedSpans' | 'rejectedLogRecords';
   noun: string;
   decode(body: unknown, encoding: Encoding, projectId: string, options: CollectorOptions): { rows: object[]; rejections: Rejections };
-  store(store: Store, projectId: string, rows: object[]): Promise<unknown>;
+  store(options: CollectorOptions, projectId: string, rows: object[]): Promise<unknown>;
 }
 
 const TRACES: Signal = {
@@ -57,7 +59,7 @@ const TRACES: Signal = {
   rejectedField: 'rejectedSpans',
   noun: 'spans',
   decode: (body, encoding, projectId, options) => spansFromRequest(body, encoding, projectId, timeWindow(options)),
-  store: (store, projectId, rows) => insertSpans(store, 'collector.spans', projectId, rows as SpanRow[]),
+  store: (options, projectId, rows) => insertSpans(options.store, 'collector.spans', projectId, rows as SpanRow[]),
 };
 
 const LOGS: Signal = {
@@ -66,7 +68,10 @@ const LOGS: Signal = {
   rejectedField: 'rejectedLogRecords',
   noun: 'log records',
   decode: (body, encoding, projectId, options) => logsFromRequest(body, encoding, projectId, timeWindow(options), BigInt(Date.now()) * 1_000_000n),
-  store: (store, _projectId, rows) => store.insert('collector.log_records', TABLES.logs, rows),
+  store: async (options, projectId, rows) => {
+    await options.store.insert('collector.log_records', TABLES.logs, rows);
+    options.retention?.noteLogs(projectId, rows.length);
+  },
 };
 
 /**
@@ -84,7 +89,7 @@ export function createCollectorApp(options: CollectorOptions): express.Express {
       const { encoding, projectId } = res.locals;
       const body = parseBody(req.body, encoding, signal.request);
       const { rows, rejections } = signal.decode(body, encoding, projectId, options);
-      await signal.store(options.store, projectId, rows);
+      await signal.store(options, projectId, rows);
       const partialSuccess = rejections.count === 0 ? {} : { [signal.rejectedField]: rejections.count, errorMessage: rejections.message(signal.noun) };
       sendMessage(res, 200, encoding, signal.response, { partialSuccess });
     });

@@ -44,6 +44,7 @@ export function workatoRouter(options: CollectorOptions): Router {
       const items = parseBody(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
       const mapped = mapItems(items, capture);
       const stored = await storeMapped(options.store, projectId, mapped, capture, timeWindow(options));
+      options.retention?.noteLogs(projectId, stored.logs);
       const result: WorkatoIngestResult = { accepted: items.length, ...stored, kinds: mapped.counts };
       res.json(result);
     },
