@@ -41,7 +41,7 @@ afterAll(() => p.close());
 async function get<T = any>(path: string, key = p.key): Promise<{ status: number; body: T }> {
   const res = await fetch(path.startsWith('http') ? path : `${p.apiUrl}${path}`, { headers: { authorization: `Bearer ${key}` } });
   const text = await res.text();
-  return { status: res.status, body: (text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text) as T };
+  return { status: res.status, body: ((res.headers.get('content-type') ?? '').startsWith('application/json') ? JSON.parse(text) : text) as T };
 }
 const th = (query = '') => `/projects/${p.projectId}/task-history/workflow-executions${query}`;
 
@@ -500,5 +500,135 @@ describe('Export', () => {
     expect(bad.status).toBe(400);
     for (const field of ['query.from', 'query.to', 'query.format']) expect(bad.body.error.message).toContain(field);
     expect((await get(`/projects/${p.projectId}/export/event-logs?from=2024-01-01&to=2024-12-31`)).body.error.message).toContain('query.to: must be at most 93 days');
+  });
+});
+
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, { operationId: string; parameters: Array<{ name: string; in: string; required: boolean; schema: object }>; security?: unknown[] }>>;
+}
+
+async function openApi(): Promise<OpenApiDocument> {
+  const res = await fetch(`${p.apiUrl}/openapi.json`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as OpenApiDocument;
+}
+
+/** Real path parameters of the first project, so that each endpoint answers 200 for its own key. */
+function pathFor(template: string, projectId: string): string {
+  const values: Record<string, string> = {
+    projectId,
+    executionId: 'exec-0005',
+    stepExecutionId: 'step-fetch',
+    traceId: data.traces[0]!.traceId,
+    requestId: data.toolCalls[0]!.requestId,
+    eventId: 'evt-0',
+    syncId: 'sync-contacts-1',
+    runId: 'run-agent-0',
+    conversationId: 'conv-0',
+  };
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? 'x');
+}
+const EXPORT_RANGE = `from=${new Date(NOW - 10 * 86_400_000).toISOString()}&to=${new Date(NOW + 60_000).toISOString()}`;
+const queryFor = (template: string) => (template.includes('/export/') ? `?${EXPORT_RANGE}` : '');
+
+describe('OpenAPI, isolation and hostile input on every endpoint', () => {
+  it('describes every endpoint, generated from the schemas', async () => {
+    const doc = await openApi();
+    expect(doc.openapi).toBe('3.1.0');
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
+    expect(operations.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort()).toEqual(
+      [
+        'GET /projects/{projectId}/task-history/workflow-executions',
+        'GET /projects/{projectId}/task-history/workflow-executions/{executionId}',
+        'GET /projects/{projectId}/task-history/workflow-executions/{executionId}/step-executions/{stepExecutionId}',
+        'GET /projects/{projectId}/event-logs',
+        'GET /projects/{projectId}/actionkit/tool-calls',
+        'GET /projects/{projectId}/actionkit/tool-calls/{requestId}',
+        'GET /projects/{projectId}/actionkit/trigger-events',
+        'GET /projects/{projectId}/actionkit/trigger-events/{eventId}',
+        'GET /projects/{projectId}/syncs/{syncId}/runs',
+        'GET /projects/{projectId}/agent-runs',
+        'GET /projects/{projectId}/agent-runs/{runId}',
+        'GET /projects/{projectId}/conversations/{conversationId}',
+        'GET /projects/{projectId}/stats/executions',
+        'GET /projects/{projectId}/export/workflow-executions',
+        'GET /projects/{projectId}/export/event-logs',
+        'GET /projects/{projectId}/traces/{traceId}',
+        'POST /admin/projects',
+        'POST /admin/projects/{projectId}/api-keys',
+        'GET /admin/projects/{projectId}/api-keys',
+        'DELETE /admin/projects/{projectId}/api-keys/{keyId}',
+        'GET /admin/projects/{projectId}/retention',
+        'PUT /admin/projects/{projectId}/retention',
+      ].sort(),
+    );
+    expect(new Set(operations.map((o) => o.op.operationId)).size).toBe(operations.length);
+    const th = doc.paths['/projects/{projectId}/task-history/workflow-executions']!.get!;
+    expect(th.parameters.map((prm) => prm.name)).toEqual(['projectId', 'integration', 'userId', 'workflowId', 'status', 'afterDate', 'beforeDate', 'sortBy', 'offset', 'limit']);
+    expect(th.parameters.find((prm) => prm.name === 'sortBy')!.schema).toMatchObject({ enum: ['ASC', 'DESC'], default: 'ASC' });
+    expect(th.parameters.find((prm) => prm.name === 'limit')!.schema).toMatchObject({ maximum: 100 });
+  });
+
+  it('answers a key of another project with 404 on every project endpoint, and its own with 200', async () => {
+    const doc = await openApi();
+    const templates = Object.keys(doc.paths).filter((path) => path.startsWith('/projects/'));
+    for (const template of templates) {
+      const own = await get(pathFor(template, p.projectId) + queryFor(template));
+      expect(own.status, `${template} with its own key`).toBe(200);
+      const foreign = await get(pathFor(template, p.projectId) + queryFor(template), other.key);
+      expect(foreign.status, `${template} with another project's key`).toBe(404);
+      expect(JSON.stringify(foreign.body)).not.toContain('exec-');
+    }
+    // The other project sees only its own records, though they carry the same ids.
+    expect((await get(`/projects/${other.projectId}/task-history/workflow-executions`, other.key)).body.total).toBe(other.data.executions.length);
+    expect((await get(`/projects/${other.projectId}/actionkit/tool-calls`, other.key)).body.total).toBe(other.data.toolCalls.length);
+  });
+
+  it('takes injection strings in every parameter harmlessly', async () => {
+    const doc = await openApi();
+    const hostile = ["' OR 1=1 --", "x'); DROP TABLE otel_traces; --", '{projectId:String}', '\\', '%', 'a\u0000b', '../../etc/passwd', '1 UNION SELECT * FROM flowtrace_api_keys'];
+    const before = await get(`/projects/${p.projectId}/task-history/workflow-executions`);
+    for (const [template, methods] of Object.entries(doc.paths)) {
+      if (!template.startsWith('/projects/') || !methods.get) continue;
+      for (const parameter of methods.get.parameters) {
+        if (parameter.name === 'projectId') continue;
+        for (const value of hostile) {
+          const path =
+            parameter.in === 'path'
+              ? pathFor(template, p.projectId).replace(pathFor(`{${parameter.name}}`, p.projectId), encodeURIComponent(value))
+              : `${pathFor(template, p.projectId)}?${template.includes('/export/') && !['from', 'to'].includes(parameter.name) ? `${EXPORT_RANGE}&` : ''}${parameter.name}=${encodeURIComponent(value)}`;
+          const res = await get(path);
+          expect([200, 400, 404], `${path}: ${JSON.stringify(res.body).slice(0, 200)}`).toContain(res.status);
+          if (res.status === 200 && typeof res.body === 'object' && 'total' in res.body) expect(res.body.total, path).toBe(0);
+        }
+      }
+    }
+    const after = await get(`/projects/${p.projectId}/task-history/workflow-executions`);
+    expect(after.body.total).toBe(before.body.total);
+    const keys = await p.store.select<{ n: string }>('test', 'SELECT count() AS n FROM flowtrace_api_keys');
+    expect(Number(keys[0]!.n)).toBeGreaterThan(0);
+  });
+});
+
+describe('retried exports', () => {
+  it('never double-count executions, counts or event logs', async () => {
+    const counts = async () => ({
+      executions: (await get(`/projects/${other.projectId}/task-history/workflow-executions`, other.key)).body.total,
+      stats: (await get(`/projects/${other.projectId}/stats/executions?kind=tool_call&from=${new Date(NOW - 9 * 86_400_000).toISOString()}`, other.key)).body.totals,
+      logs: (await get(`/projects/${other.projectId}/event-logs?limit=500`, other.key)).body.logs.length,
+    });
+    const before = await counts();
+    expect(before.executions).toBe(other.data.executions.length);
+    const otlp = toOtlpJson(other.data.traces, [], { 'service.name': 'other' });
+    for (let retry = 0; retry < 2; retry++) {
+      for (const [signal, body] of [['traces', otlp.traces], ['logs', otlp.logs]] as const) {
+        const res = await fetch(`${p.otlpUrl}/v1/${signal}`, { method: 'POST', headers: { authorization: `Bearer ${other.key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        expect(res.status).toBe(200);
+      }
+    }
+    expect(await counts()).toEqual(before);
+    const raw = await p.store.select<{ n: string }>('test', "SELECT count() AS n FROM otel_traces WHERE ProjectId = {p:String} AND ParentSpanId = '' AND SpanAttributes['flowtrace.kind'] = 'workflow_execution'", { p: other.projectId });
+    expect(Number(raw[0]!.n)).toBe(other.data.executions.length);
   });
 });
