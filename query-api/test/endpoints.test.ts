@@ -438,6 +438,13 @@ describe('Counts', () => {
     for (const c of data.toolCalls) expectedTools[c.toolName!] = [(expectedTools[c.toolName!]?.[0] ?? 0) + 1, (expectedTools[c.toolName!]?.[1] ?? 0) + (c.status === 'FAILED' ? 1 : 0)];
     expect(tools).toEqual(expectedTools);
 
+    const salesforce = await stats(`?integration=salesforce&groupBy=status&from=${new Date(NOW - 5 * 86_400_000).toISOString()}`);
+    const sfStatus: Record<string, number> = {};
+    for (const b of salesforce.body.buckets) sfStatus[b.group] = (sfStatus[b.group] ?? 0) + b.executions;
+    const sfExpected: Record<string, number> = {};
+    for (const e of data.executions.filter((x) => x.integration === 'salesforce')) sfExpected[e.status] = (sfExpected[e.status] ?? 0) + 1;
+    expect(sfStatus).toEqual(sfExpected);
+
     const bySync = await stats(`?kind=sync_run&groupBy=syncType&from=${new Date(NOW - 5 * 86_400_000).toISOString()}`);
     expect(bySync.body.totals.executions).toBe(data.syncRuns.length);
     expect(bySync.body.totals.failures).toBe(data.syncRuns.filter((r) => r.syncStatus === 'ERRORED').length);

@@ -172,6 +172,7 @@ export class Retention {
       [TABLES.traces, 'Timestamp < fromUnixTimestamp64Nano({horizon:Int64})', hourParams],
       [TABLES.executions, 'Start < fromUnixTimestamp64Nano({horizon:Int64})', hourParams],
       [TABLES.executionCounts, 'Bucket < toDateTime({hour:Int64})', hourParams],
+      [TABLES.executionCountsBy, 'Bucket < toDateTime({hour:Int64})', hourParams],
       [TABLES.traceIdTs, 'End < toDateTime({hour:Int64})', hourParams],
     ];
     for (const [table, condition, p] of deletes) {

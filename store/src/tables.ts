@@ -19,6 +19,8 @@ export const TABLES = {
   executions: 'flowtrace_executions',
   /** Hourly execution counts, failures and duration digests. */
   executionCounts: 'flowtrace_execution_counts',
+  /** Hourly execution counts per single dimension (stats, one-filter lists). */
+  executionCountsBy: 'flowtrace_execution_counts_by',
   /** Log records with their filter fields as columns, by time. */
   eventLogs: 'flowtrace_event_logs',
   /** Per-project retention by age and by number of logs. */
@@ -34,5 +36,6 @@ export const TTL_COLUMNS: ReadonlyArray<readonly [TableName, string]> = [
   [TABLES.traceIdTs, 'Start'],
   [TABLES.executions, 'toDateTime(Start)'],
   [TABLES.executionCounts, 'Bucket'],
+  [TABLES.executionCountsBy, 'Bucket'],
   [TABLES.eventLogs, 'toDateTime(Timestamp)'],
 ];

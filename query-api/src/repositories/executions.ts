@@ -72,6 +72,15 @@ const ROLLUP_COLUMNS: Record<keyof RollupFilters, string> = {
   syncType: 'SyncType',
 };
 
+/** The dimension of flowtrace_execution_counts_by each rollup filter is. */
+const DIMENSIONS: Record<keyof RollupFilters, string> = {
+  integration: 'integration',
+  status: 'status',
+  workflowId: 'workflow',
+  toolName: 'tool',
+  syncType: 'syncType',
+};
+
 const ROW_COLUMNS: Record<keyof RowFilters, string> = {
   userId: 'UserId',
   traceId: 'TraceId',
@@ -216,8 +225,7 @@ async function hourCounts(store: Store, q: ExecutionQuery): Promise<Bucket[]> {
     const edges: string[] = [];
     if (q.from !== undefined) edges.push('(Start >= fromUnixTimestamp64Nano({from:Int64}) AND Start < fromUnixTimestamp64Nano({fullFromNs:Int64}))');
     if (q.to !== undefined) edges.push('(Start >= fromUnixTimestamp64Nano({fullToNs:Int64}) AND Start < fromUnixTimestamp64Nano({to:Int64}))');
-    const rollup = `SELECT Bucket AS b, sum(Executions) AS c FROM ${TABLES.executionCounts}
-           WHERE ${[base, ...rollupWhere].join(' AND ')}
+    const rollup = `SELECT Bucket AS b, sum(Executions) AS c FROM ${oneDimension(q.rollup, params) ?? `${TABLES.executionCounts} WHERE ${[base, ...rollupWhere].join(' AND ')}`}
              AND Bucket >= toDateTime({fullFrom:Int64}) AND Bucket < toDateTime({fullTo:Int64})
            GROUP BY b`;
     const edgeRows =
@@ -235,6 +243,21 @@ async function hourCounts(store: Store, q: ExecutionQuery): Promise<Bucket[]> {
   }
   const rows = await store.select<{ bucket: number; n: string }>('query-api.executions.hours', sql, params);
   return rows.map((r) => ({ bucket: Number(r.bucket), n: Number(r.n) }));
+}
+
+/**
+ * With at most one rollup filter, the per-dimension counts answer (a few rows
+ * an hour); the FROM … WHERE of that read, or undefined for a combination.
+ */
+function oneDimension(filters: RollupFilters, params: QueryParams): string | undefined {
+  const set = (Object.entries(filters) as Array<[keyof RollupFilters, string | string[] | undefined]>).filter(([, v]) => v !== undefined);
+  if (set.length > 1) return undefined;
+  const [name, value] = set[0] ?? [undefined, undefined];
+  params.dimension = name ? DIMENSIONS[name] : '';
+  params.dimensionValues = value === undefined ? [''] : Array.isArray(value) ? value : [value];
+  return `${TABLES.executionCountsBy}
+           WHERE ProjectId = {projectId:String} AND Kind = {kind:String}
+             AND Dimension = {dimension:String} AND Value IN {dimensionValues:Array(String)}`;
 }
 
 /** One execution by its id (or trace id), with its root span's attributes. */

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { exportEventLogs, exportExecutions, type ExportRange } from '../repositories/export.js';
@@ -77,7 +76,7 @@ async function stream<Row extends object>(
       }
       const text = next.value.map((row) => (format === 'csv' ? csvLine(columns.map((c) => row[c])) : `${JSON.stringify(pick(row as Record<string, unknown>, columns))}\n`)).join('');
       rows += next.value.length;
-      if (!res.write(text)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(text)) await drained(res);
       next = await chunks.next();
     }
   } catch (err) {
@@ -87,6 +86,19 @@ async function stream<Row extends object>(
   }
   res.addTrailers({ 'X-Flowtrace-Rows': String(rows) });
   res.end();
+}
+
+/** Resolves when the response can take more, or is gone; leaves no listener behind. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function pick(row: Record<string, unknown>, columns: readonly string[]): Record<string, unknown> {

@@ -59,21 +59,33 @@ export function statsRoutes(ctx: RouteContext): void {
       const fromHour = ((q.from ?? to - 7n * DAY_NS) / hourNs) * 3600n;
       const buckets = Number(toHour - fromHour) / INTERVALS[q.interval];
       if (buckets > MAX_STAT_ROWS) throw new ApiError(400, 'invalid_request', `query.from: the range holds ${Math.ceil(buckets)} ${q.interval}s; at most ${MAX_STAT_ROWS} per answer`);
-      const group = q.groupBy ? GROUP_COLUMNS[q.groupBy] : "''";
-      const rows = await ctx.store.select<StatRow>(
-        'query-api.stats.executions',
-        `SELECT toUnixTimestamp(toStartOfInterval(Bucket, toIntervalSecond({step:UInt32}), 'UTC')) AS t, ${group} AS g,
-                sum(Executions) AS executions, sum(Failures) AS failures,
-                quantilesTDigestMerge(0.5, 0.95, 0.99)(Duration) AS q
-         FROM ${TABLES.executionCounts}
-         WHERE ProjectId = {projectId:String} AND Kind = {kind:String}
-           AND Bucket >= toDateTime({from:Int64}) AND Bucket < toDateTime({to:Int64})
-           ${q.integration !== undefined ? 'AND Integration = {integration:String}' : ''}
-         GROUP BY t, g
-         ORDER BY t, g
-         LIMIT {limit:UInt32}`,
-        { projectId: res.locals.params.projectId, kind: q.kind, step: INTERVALS[q.interval], from: fromHour.toString(), to: toHour.toString(), limit: MAX_STAT_ROWS + 1, ...(q.integration !== undefined ? { integration: q.integration } : {}) },
-      );
+      const range = { projectId: res.locals.params.projectId, kind: q.kind, step: INTERVALS[q.interval], from: fromHour.toString(), to: toHour.toString(), limit: MAX_STAT_ROWS + 1 };
+      const aggregates = `toUnixTimestamp(toStartOfInterval(Bucket, toIntervalSecond({step:UInt32}), 'UTC')) AS t,
+                sum(Executions) AS executions, sum(Failures) AS failures, quantilesTDigestMerge(0.5, 0.95, 0.99)(Duration) AS q`;
+      const rows =
+        q.integration === undefined
+          ? // One dimension: the per-dimension counts, a few rows an hour.
+            await ctx.store.select<StatRow>(
+              'query-api.stats.executions',
+              `SELECT ${aggregates}, Value AS g
+               FROM ${TABLES.executionCountsBy}
+               WHERE ProjectId = {projectId:String} AND Kind = {kind:String} AND Dimension = {dimension:String}
+                 AND Bucket >= toDateTime({from:Int64}) AND Bucket < toDateTime({to:Int64})
+               GROUP BY t, g ORDER BY t, g
+               LIMIT {limit:UInt32}`,
+              { ...range, dimension: q.groupBy ?? '' },
+            )
+          : // A group within one integration: the combined counts.
+            await ctx.store.select<StatRow>(
+              'query-api.stats.executions',
+              `SELECT ${aggregates}, ${q.groupBy ? GROUP_COLUMNS[q.groupBy] : "''"} AS g
+               FROM ${TABLES.executionCounts}
+               WHERE ProjectId = {projectId:String} AND Kind = {kind:String} AND Integration = {integration:String}
+                 AND Bucket >= toDateTime({from:Int64}) AND Bucket < toDateTime({to:Int64})
+               GROUP BY t, g ORDER BY t, g
+               LIMIT {limit:UInt32}`,
+              { ...range, integration: q.integration },
+            );
       if (rows.length > MAX_STAT_ROWS) throw new ApiError(400, 'invalid_request', `query.groupBy: more than ${MAX_STAT_ROWS} buckets; narrow the range or use a longer interval`);
       let executions = 0;
       let failures = 0;
