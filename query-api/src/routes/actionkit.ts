@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { FLOWTRACE_KIND } from '@flowtrace/instrumentation/semconv';
 import { notFound } from '../http/errors.js';
-import { findExecution, listExecutions, type ExecutionRow } from '../repositories/executions.js';
+import { findExecution, type ExecutionRow } from '../repositories/executions.js';
 import { findTrace } from '../repositories/traces.js';
 import { toTimeline, type Timeline, type TimelineLog, type TimelineSpan } from '../converters/trace.js';
 import { eventObject } from '../converters/eventLog.js';
 import { filterValue, hex32, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
 import { parseCaptured } from '../converters/json.js';
-import { isoMillis, listAnswer, listPaging, projectGet, type RouteContext } from './context.js';
+import { executionPage, isoMillis, listAnswer, listPaging, listResponse, projectGet, type RouteContext } from './context.js';
 
 export const TOOL_CALL_STATUSES = ['SUCCEEDED', 'FAILED'] as const;
 export const TRIGGER_EVENT_STATUSES = ['Success', 'Delivery Failures', 'Processing Failure', 'Queued'] as const;
@@ -95,21 +95,17 @@ export function actionKitRoutes(ctx: RouteContext): void {
   projectGet(
     ctx,
     `${base}/tool-calls`,
-    { tag: 'ActionKit', summary: 'Tool calls (List Tools and Run Tool requests), filtered', params: projectOnly, query: toolCallQuery, response: z.object({ toolCalls: z.array(toolCall), total: z.number(), nextLink: z.string().optional() }) },
+    { tag: 'ActionKit', summary: 'Tool calls (List Tools and Run Tool requests), filtered', params: projectOnly, query: toolCallQuery, response: listResponse('toolCalls', toolCall) },
     async (req, res) => {
       const q = res.locals.query as z.output<typeof toolCallQuery>;
-      const page = await listExecutions(ctx.store, {
-        projectId: res.locals.params.projectId,
-        kind: FLOWTRACE_KIND.toolCall,
-        from: q.from,
-        to: q.to,
-        rollup: { integration: q.integration, status: q.status, toolName: q.toolName },
-        rows: { userId: q.userId, traceId: q.traceId, ...(q.requestId ? toolCallKey(q.requestId) : {}) },
-        order: q.sortBy,
-        offset: q.offset,
-        limit: q.limit,
-        attributes: ['flowtrace.tool.operation'],
-      });
+      const page = await executionPage(
+        ctx,
+        res.locals.params.projectId,
+        FLOWTRACE_KIND.toolCall,
+        q,
+        { rollup: { integration: q.integration, status: q.status, toolName: q.toolName }, rows: { userId: q.userId, traceId: q.traceId, ...(q.requestId ? toolCallKey(q.requestId) : {}) } },
+        ['flowtrace.tool.operation'],
+      );
       res.json(listAnswer(ctx, req, q, 'toolCalls', page, page.rows.map(toToolCall)));
     },
   );
@@ -143,21 +139,17 @@ export function actionKitRoutes(ctx: RouteContext): void {
   projectGet(
     ctx,
     `${base}/trigger-events`,
-    { tag: 'ActionKit', summary: 'Trigger events, filtered', params: projectOnly, query: triggerEventQuery, response: z.object({ triggerEvents: z.array(triggerEvent), total: z.number(), nextLink: z.string().optional() }) },
+    { tag: 'ActionKit', summary: 'Trigger events, filtered', params: projectOnly, query: triggerEventQuery, response: listResponse('triggerEvents', triggerEvent) },
     async (req, res) => {
       const q = res.locals.query as z.output<typeof triggerEventQuery>;
-      const page = await listExecutions(ctx.store, {
-        projectId: res.locals.params.projectId,
-        kind: FLOWTRACE_KIND.triggerEvent,
-        from: q.from,
-        to: q.to,
-        rollup: { integration: q.integration, status: q.status },
-        rows: { deliveryUserId: q.userId },
-        order: q.sortBy,
-        offset: q.offset,
-        limit: q.limit,
-        attributes: ['flowtrace.subscription.model', 'flowtrace.delivery.count', 'flowtrace.delivery.failed_count'],
-      });
+      const page = await executionPage(
+        ctx,
+        res.locals.params.projectId,
+        FLOWTRACE_KIND.triggerEvent,
+        q,
+        { rollup: { integration: q.integration, status: q.status }, rows: { deliveryUserId: q.userId } },
+        ['flowtrace.subscription.model', 'flowtrace.delivery.count', 'flowtrace.delivery.failed_count'],
+      );
       res.json(listAnswer(ctx, req, q, 'triggerEvents', page, page.rows.map(toTriggerEvent)));
     },
   );

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { FLOWTRACE_KIND } from '@flowtrace/instrumentation/semconv';
 import { notFound } from '../http/errors.js';
-import { findExecution, listExecutions, type ExecutionRow } from '../repositories/executions.js';
+import { findExecution, type ExecutionRow } from '../repositories/executions.js';
 import { findTrace } from '../repositories/traces.js';
 import { toTimeline, type TimelineSpan } from '../converters/trace.js';
 import { filterValue, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
 import { parseCaptured } from '../converters/json.js';
-import { isoMillis, listAnswer, listPaging, projectGet, type RouteContext } from './context.js';
+import { executionPage, isoMillis, listAnswer, listPaging, listResponse, projectGet, type RouteContext } from './context.js';
 
 export const AGENT_RUN_STATUSES = ['SUCCESS', 'FAILED', 'ERROR', 'CANCELLED', 'TIMEOUT'] as const;
 
@@ -69,21 +69,17 @@ export function agentRoutes(ctx: RouteContext): void {
   projectGet(
     ctx,
     `${base}/agent-runs`,
-    { tag: 'Agents', summary: 'Agent runs by agent, conversation, user, status and date', params: z.strictObject({ projectId: projectIdParam }), query: runsQuery, response: z.object({ agentRuns: z.array(agentRun), total: z.number(), nextLink: z.string().optional() }) },
+    { tag: 'Agents', summary: 'Agent runs by agent, conversation, user, status and date', params: z.strictObject({ projectId: projectIdParam }), query: runsQuery, response: listResponse('agentRuns', agentRun) },
     async (req, res) => {
       const q = res.locals.query as z.output<typeof runsQuery>;
-      const page = await listExecutions(ctx.store, {
-        projectId: res.locals.params.projectId,
-        kind: FLOWTRACE_KIND.agentRun,
-        from: q.from,
-        to: q.to,
-        rollup: { status: q.status },
-        rows: { agentId: q.agentId, conversationId: q.conversationId, userId: q.userId },
-        order: q.sortBy,
-        offset: q.offset,
-        limit: q.limit,
-        attributes: ['gen_ai.agent.name'],
-      });
+      const page = await executionPage(
+        ctx,
+        res.locals.params.projectId,
+        FLOWTRACE_KIND.agentRun,
+        q,
+        { rollup: { status: q.status }, rows: { agentId: q.agentId, conversationId: q.conversationId, userId: q.userId } },
+        ['gen_ai.agent.name'],
+      );
       res.json(listAnswer(ctx, req, q, 'agentRuns', page, page.rows.map(toAgentRun)));
     },
   );
@@ -161,16 +157,7 @@ export function agentRoutes(ctx: RouteContext): void {
     async (req, res) => {
       const { projectId, conversationId } = res.locals.params;
       const q = res.locals.query as { offset: number; limit: number };
-      const page = await listExecutions(ctx.store, {
-        projectId,
-        kind: FLOWTRACE_KIND.agentRun,
-        rollup: {},
-        rows: { conversationId },
-        order: 'ASC',
-        offset: q.offset,
-        limit: q.limit,
-        attributes: ['gen_ai.agent.name'],
-      });
+      const page = await executionPage(ctx, projectId, FLOWTRACE_KIND.agentRun, { ...q, sortBy: 'ASC' }, { rows: { conversationId } }, ['gen_ai.agent.name']);
       if (page.total === 0) throw notFound('conversation');
       res.json({ conversationId, ...listAnswer(ctx, req, { ...q, sortBy: 'ASC' }, 'agentRuns', page, page.rows.map(toAgentRun)) });
     },

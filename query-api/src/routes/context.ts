@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import { isoDate, limitParam, offsetParam } from '../schemas.js';
+import { listExecutions, type ExecutionPage, type RollupFilters, type RowFilters } from '../repositories/executions.js';
 import type { Logger, Projects, Store } from '@flowtrace/store';
 import { requireProjectKey } from '../http/auth.js';
 import type { ApiRoutes, EndpointSpec } from '../http/routes.js';
@@ -54,3 +55,26 @@ export function listAnswer<T>(ctx: RouteContext, req: Request, q: { offset: numb
     ...(page.rows.length > 0 && next < page.total ? { nextLink: selfLink(ctx, req, { sortBy: q.sortBy, offset: String(next) }) } : {}),
   };
 }
+
+export interface ListPaging {
+  from?: bigint;
+  to?: bigint;
+  sortBy: 'ASC' | 'DESC';
+  offset: number;
+  limit: number;
+}
+
+/** One page of executions of `kind` for a monitoring list: its paging, and the filters it maps. */
+export function executionPage(
+  ctx: RouteContext,
+  projectId: string,
+  kind: string,
+  q: ListPaging,
+  filters: { rollup?: RollupFilters; rows?: RowFilters },
+  attributes: readonly string[] = [],
+): Promise<ExecutionPage> {
+  return listExecutions(ctx.store, { projectId, kind, from: q.from, to: q.to, order: q.sortBy, offset: q.offset, limit: q.limit, attributes, rollup: filters.rollup ?? {}, rows: filters.rows ?? {} });
+}
+
+/** The documented shape of a monitoring list's answer. */
+export const listResponse = (name: string, item: z.ZodType) => z.object({ [name]: z.array(item), total: z.number(), nextLink: z.string().optional() });

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { FLOWTRACE_KIND } from '@flowtrace/instrumentation/semconv';
 import { TABLES } from '@flowtrace/store';
-import { listExecutions, type ExecutionRow } from '../repositories/executions.js';
+import type { ExecutionRow } from '../repositories/executions.js';
 import { filterValue, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
 import { isoFromNanos } from '../converters/time.js';
-import { isoMillis, listAnswer, listPaging, projectGet, type RouteContext } from './context.js';
+import { executionPage, isoMillis, listAnswer, listPaging, listResponse, projectGet, type RouteContext } from './context.js';
 import { SYNC_STATUSES, SYNC_TYPES } from './eventLogs.js';
 
 const runsQuery = z
@@ -70,23 +70,15 @@ export function syncRoutes(ctx: RouteContext): void {
       description: 'A Sync’s logs are in Event Logs, filtered with syncId, syncEvent, syncType and syncStatus.',
       params: z.strictObject({ projectId: projectIdParam, syncId: filterValue }),
       query: runsQuery,
-      response: z.object({ runs: z.array(syncRun), total: z.number(), nextLink: z.string().optional() }),
+      response: listResponse('runs', syncRun),
     },
     async (req, res) => {
       const { projectId, syncId } = res.locals.params;
       const q = res.locals.query as z.output<typeof runsQuery>;
-      const page = await listExecutions(ctx.store, {
-        projectId,
-        kind: FLOWTRACE_KIND.syncRun,
-        from: q.from,
-        to: q.to,
-        rollup: { syncType: q.syncType, status: q.syncStatus },
-        rows: { syncId },
-        order: q.sortBy,
-        offset: q.offset,
-        limit: q.limit,
-        attributes: ['flowtrace.sync.pipeline', ...Object.values(SUMMARY)],
-      });
+      const page = await executionPage(ctx, projectId, FLOWTRACE_KIND.syncRun, q, { rollup: { syncType: q.syncType, status: q.syncStatus }, rows: { syncId } }, [
+        'flowtrace.sync.pipeline',
+        ...Object.values(SUMMARY),
+      ]);
       const problems = await problemLogs(ctx, projectId, page.rows);
       res.json(listAnswer(ctx, req, q, 'runs', page, page.rows.map((row) => toSyncRun(row, problems.get(row.traceId) ?? []))));
     },
