@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS flowtrace_execution_counts_by (
     Bucket DateTime,
     Executions SimpleAggregateFunction(sum, UInt64),
     Failures SimpleAggregateFunction(sum, UInt64),
-    Duration AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), UInt64)
+    -- Log-scale duration buckets, as in flowtrace_execution_counts.
+    Durations SimpleAggregateFunction(sumMap, Map(UInt8, UInt64))
 ) ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(Bucket)
 ORDER BY (ProjectId, Kind, Dimension, Value, Bucket)
@@ -38,7 +39,7 @@ AS SELECT
     toStartOfHour(Start, 'UTC') AS Bucket,
     count() AS Executions,
     countIf(Failed = 1) AS Failures,
-    quantilesTDigestState(0.5, 0.95, 0.99)(DurationMs) AS Duration
+    sumMap(map(toUInt8(if(DurationMs = 0, 0, least(255, 1 + floor(log2(DurationMs) * 4)))), toUInt64(1))) AS Durations
 FROM flowtrace_executions
 ARRAY JOIN [('', ''), ('integration', toString(Integration)), ('status', toString(Status)), ('workflow', WorkflowId),
             ('tool', toString(ToolName)), ('syncType', toString(SyncType))] AS dimension
