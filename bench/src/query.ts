@@ -96,17 +96,16 @@ async function run(store: Store): Promise<void> {
   );
   // A month-old store has had its parts merged in the background; a bulk load has not.
   const mergeStart = performance.now();
-  for (const table of [TABLES.traces, TABLES.logs, TABLES.traceIdTs, TABLES.executions, TABLES.executionCounts, TABLES.executionCountsBy, TABLES.eventLogs]) {
+  for (const table of [TABLES.traces, TABLES.logs, TABLES.traceIdTs, TABLES.traceRecords, TABLES.executions, TABLES.executionCounts, TABLES.executionCountsBy, TABLES.eventLogs]) {
     await store.command('bench.optimize', `OPTIMIZE TABLE ${table} FINAL`);
   }
   const sizes = await store.select<{ table: string; bytes: string; rows: string }>(
     'bench.sizes',
     `SELECT table, sum(data_compressed_bytes) AS bytes, sum(rows) AS rows FROM system.parts WHERE active GROUP BY table ORDER BY table`,
   );
-  const projections = await store.select<{ bytes: string }>('bench.sizes', `SELECT sum(data_compressed_bytes) AS bytes FROM system.projection_parts WHERE active AND parent_name != '' AND name = 'by_trace'`);
   process.stdout.write(`Parts merged (OPTIMIZE FINAL) in ${fmt((performance.now() - mergeStart) / 1000, 1)} s. On disk:\n`);
   for (const t of sizes.filter((t) => Number(t.rows) > 100)) process.stdout.write(`  ${t.table.padEnd(34)} ${fmt(Number(t.rows), 0).padStart(12)} rows ${fmt(Number(t.bytes) / 2 ** 20, 1).padStart(8)} MiB\n`);
-  process.stdout.write(`  ${'otel_traces projection by_trace'.padEnd(34)} ${''.padStart(17)} ${fmt(Number(projections[0]?.bytes ?? 0) / 2 ** 20, 1).padStart(8)} MiB\n`);
+
 
   const server = await listen(createQueryApp({ store, projects, adminToken: await AdminToken.load(store, 'bench-admin-token-0000'), log: quietLog }));
   const api = async (path: string) => {

@@ -170,6 +170,11 @@ export class Retention {
       [TABLES.logs, 'Timestamp < fromUnixTimestamp64Nano({horizon:Int64})', logParams],
       [TABLES.eventLogs, 'Timestamp < fromUnixTimestamp64Nano({horizon:Int64})', logParams],
       [TABLES.traces, 'Timestamp < fromUnixTimestamp64Nano({horizon:Int64})', hourParams],
+      [
+        TABLES.traceRecords,
+        "((Record = 'span' AND Timestamp < fromUnixTimestamp64Nano({horizon:Int64})) OR (Record = 'log' AND Timestamp < fromUnixTimestamp64Nano({logHorizon:Int64})))",
+        { ...hourParams, logHorizon: horizon.toString() },
+      ],
       [TABLES.executions, 'Start < fromUnixTimestamp64Nano({horizon:Int64})', hourParams],
       [TABLES.executionCounts, 'Bucket < toDateTime({hour:Int64})', hourParams],
       [TABLES.executionCountsBy, 'Bucket < toDateTime({hour:Int64})', hourParams],

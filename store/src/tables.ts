@@ -19,6 +19,8 @@ export const TABLES = {
   executions: 'flowtrace_executions',
   /** Hourly execution counts, failures and duration digests. */
   executionCounts: 'flowtrace_execution_counts',
+  /** Spans and logs of a trace together, sorted by trace: a timeline in one read. */
+  traceRecords: 'flowtrace_trace_records',
   /** Hourly execution counts per single dimension (stats, one-filter lists). */
   executionCountsBy: 'flowtrace_execution_counts_by',
   /** Log records with their filter fields as columns, by time. */
@@ -37,5 +39,6 @@ export const TTL_COLUMNS: ReadonlyArray<readonly [TableName, string]> = [
   [TABLES.executions, 'toDateTime(Start)'],
   [TABLES.executionCounts, 'Bucket'],
   [TABLES.executionCountsBy, 'Bucket'],
+  [TABLES.traceRecords, 'toDateTime(Timestamp)'],
   [TABLES.eventLogs, 'toDateTime(Timestamp)'],
 ];

@@ -24,7 +24,7 @@ describe('migrations', () => {
       '0005_create_flowtrace_imports.sql',
       '0006_create_executions.sql',
       '0007_create_retention.sql',
-      '0008_create_trace_projection_and_dimension_counts.sql',
+      '0008_create_trace_records_and_dimension_counts.sql',
     ]);
     expect(await migrate(store)).toEqual([]);
     const recorded = await store.select<{ n: string }>('test', `SELECT count() AS n FROM ${TABLES.migrations}`);

@@ -111,10 +111,15 @@ function pairParams(pairs: Array<[string, string]>, times: number[]) {
 export async function deleteJoined(store: Store, projectId: string, joined: TopicResolution['joined']): Promise<void> {
   if (joined.length === 0) return;
   const params = { projectId, pending: ATTR_JOIN_PENDING, ...pairParams(joined.map((j) => j.pair), joined.map((j) => j.time)) };
-  // The raw log and its Event Logs copy (the view wrote one for each insert).
+  const copyMatch = PAIR_MATCH.replaceAll('LogAttributes', 'Attributes').replace(
+    'TimestampTime BETWEEN toDateTime({from:UInt32}) AND toDateTime({to:UInt32})',
+    'Timestamp BETWEEN toDateTime64({from:UInt32}, 9) AND toDateTime64({to:UInt32}, 9)',
+  );
+  // The raw log and the copies the views wrote of it (Event Logs, the trace's records).
   for (const [table, match] of [
     [TABLES.logs, PAIR_MATCH],
-    [TABLES.eventLogs, PAIR_MATCH.replaceAll('LogAttributes', 'Attributes').replace('TimestampTime BETWEEN toDateTime({from:UInt32}) AND toDateTime({to:UInt32})', 'Timestamp BETWEEN toDateTime64({from:UInt32}, 9) AND toDateTime64({to:UInt32}, 9)')],
+    [TABLES.eventLogs, copyMatch],
+    [TABLES.traceRecords, `Record = 'log' AND ${copyMatch}`],
   ] as const) {
     await store.command(
       'collector.workato.pending_topics.delete',

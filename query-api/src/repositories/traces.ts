@@ -52,55 +52,34 @@ interface TraceRow extends SpanRecord {
 }
 
 /**
- * One trace of one project, in one statement: the lookup table gives the time
- * range the trace's rows span (a scalar subquery, evaluated before the reads,
- * so that they prune by partition and key), then its spans — from the by_trace
- * projection, one granule — and its logs. Every row of a span is returned (a
- * retried export, or a span reported in fragments) for the converter to merge
- * by span id; a log stored twice is returned once. No lookup row: the trace
- * does not exist in the project.
+ * One trace of one project, in one read: the lookup table gives the time
+ * range the trace's rows span (a scalar subquery, evaluated before the read,
+ * so that it prunes to a partition), then flowtrace_trace_records — spans and
+ * logs together, sorted by trace — gives them from one granule. Every row of
+ * a span is returned (a retried export, or a span reported in fragments) for
+ * the converter to merge by span id; a log stored twice is returned once. No
+ * lookup row: the trace does not exist in the project.
  */
 export async function findTrace(store: Store, projectId: string, traceId: string): Promise<TraceRecords | undefined> {
   const rows = await store.select<TraceRow>(
     'query-api.traces.one',
     `WITH (SELECT (min(Start), max(End)) FROM ${TABLES.traceIdTs}
            WHERE ProjectId = {projectId:String} AND TraceId = {traceId:String}) AS range
-     SELECT * FROM (
-       SELECT 'span' AS k, toString(toUnixTimestamp64Nano(Timestamp)) AS startNanos, SpanId, ParentSpanId,
-              toString(SpanName) AS SpanName, toString(SpanKind) AS SpanKind, toString(ServiceName) AS ServiceName, Duration,
-              toString(StatusCode) AS StatusCode, StatusMessage, TraceState, ScopeName, ScopeVersion,
-              CAST(SpanAttributes, 'Map(String, String)') AS SpanAttributes, CAST(ResourceAttributes, 'Map(String, String)') AS ResourceAttributes,
-              arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS eventNanos,
-              CAST(Events.Name, 'Array(String)') AS eventNames, CAST(Events.Attributes, 'Array(Map(String, String))') AS eventAttributes,
-              Links.TraceId AS linkTraceIds, Links.SpanId AS linkSpanIds,
-              Links.TraceState AS linkTraceStates, CAST(Links.Attributes, 'Array(Map(String, String))') AS linkAttributes,
-              '' AS SeverityText, toUInt8(0) AS SeverityNumber, '' AS EventName
-       FROM ${TABLES.traces}
-       WHERE ProjectId = {projectId:String} AND TraceId = {traceId:String}
-         -- DateTime64 bounds: comparing Timestamp with a DateTime misses rows here.
-         AND Timestamp >= toDateTime64(range.1, 9) AND Timestamp < toDateTime64(range.2, 9) + toIntervalSecond(1)
-       ORDER BY Timestamp, SpanId
-       LIMIT {limit:UInt32}
-     )
-     UNION ALL
-     SELECT * FROM (
-       SELECT 'log' AS k, toString(toUnixTimestamp64Nano(Timestamp)) AS startNanos, SpanId, '' AS ParentSpanId,
-              Body AS SpanName, '' AS SpanKind, toString(ServiceName) AS ServiceName, toUInt64(0) AS Duration,
-              '' AS StatusCode, '' AS StatusMessage, '' AS TraceState, ScopeName, toString(ScopeVersion) AS ScopeVersion,
-              CAST(LogAttributes, 'Map(String, String)') AS SpanAttributes, CAST(ResourceAttributes, 'Map(String, String)') AS ResourceAttributes,
-              CAST([], 'Array(String)') AS eventNanos, CAST([], 'Array(String)') AS eventNames,
-              CAST([], 'Array(Map(String, String))') AS eventAttributes,
-              CAST([], 'Array(String)') AS linkTraceIds, CAST([], 'Array(String)') AS linkSpanIds,
-              CAST([], 'Array(String)') AS linkTraceStates, CAST([], 'Array(Map(String, String))') AS linkAttributes,
-              toString(SeverityText) AS SeverityText, SeverityNumber, EventName
-       FROM ${TABLES.logs}
-       WHERE ProjectId = {projectId:String} AND TraceId = {traceId:String}
-         AND TimestampTime >= range.1 AND TimestampTime <= range.2
-       ORDER BY Timestamp
-       LIMIT 1 BY Timestamp, SpanId, EventName, Body
-       LIMIT {limit:UInt32}
-     )`,
-    { projectId, traceId, limit: MAX_TIMELINE_ROWS + 1 },
+     SELECT toString(Record) AS k, toString(toUnixTimestamp64Nano(Timestamp)) AS startNanos, SpanId, ParentSpanId,
+            Name AS SpanName, Kind AS SpanKind, ServiceName, Duration, StatusCode, StatusMessage, TraceState, ScopeName, ScopeVersion,
+            Attributes AS SpanAttributes, ResourceAttributes,
+            arrayMap(t -> toString(toUnixTimestamp64Nano(t)), EventTimestamps) AS eventNanos, EventNames AS eventNames,
+            EventAttributes AS eventAttributes, LinkTraceIds AS linkTraceIds, LinkSpanIds AS linkSpanIds,
+            LinkTraceStates AS linkTraceStates, LinkAttributes AS linkAttributes, SeverityText, SeverityNumber, EventName
+     FROM ${TABLES.traceRecords}
+     WHERE ProjectId = {projectId:String} AND TraceId = {traceId:String}
+       -- DateTime64 bounds: comparing Timestamp with a DateTime misses rows here.
+       AND Timestamp >= toDateTime64(range.1, 9) AND Timestamp < toDateTime64(range.2, 9) + toIntervalSecond(1)
+     ORDER BY Timestamp, Record, SpanId
+     -- A log stored twice is one; the rows of a span stay for the merge (see mergeFragments).
+     LIMIT 1 BY Record, Timestamp, SpanId, Name, EventName, Duration, StatusCode, cityHash64(Attributes)
+     LIMIT {limit:UInt32}`,
+    { projectId, traceId, limit: 2 * MAX_TIMELINE_ROWS + 2 },
   );
   if (rows.length === 0) return undefined;
   const spans: SpanRecord[] = [];
@@ -111,8 +90,5 @@ export async function findTrace(store: Store, projectId: string, traceId: string
       logs.push({ nanos: span.startNanos, SpanId: span.SpanId, SeverityText, SeverityNumber, EventName, Body: span.SpanName, ServiceName: span.ServiceName, LogAttributes: span.SpanAttributes });
     }
   }
-  // UNION ALL does not keep the branches' order.
-  spans.sort((a, b) => (BigInt(a.startNanos) < BigInt(b.startNanos) ? -1 : BigInt(a.startNanos) > BigInt(b.startNanos) ? 1 : a.SpanId < b.SpanId ? -1 : 1));
-  logs.sort((a, b) => (BigInt(a.nanos) < BigInt(b.nanos) ? -1 : BigInt(a.nanos) > BigInt(b.nanos) ? 1 : 0));
   return { spans, logs };
 }
