@@ -5,7 +5,7 @@ import { findTrace } from '../repositories/traces.js';
 import { toTimeline, type Timeline, type TimelineSpan } from '../converters/trace.js';
 import { WORKFLOW_STATUSES, filterValue, isoDate, limitParam, offsetParam, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
 import { parseCaptured } from '../converters/json.js';
-import { isoMillis, projectGet, selfLink, type RouteContext } from './context.js';
+import { isoMillis, listAnswer, projectGet, type RouteContext } from './context.js';
 
 /** Task History pages hold 100 executions, as the API it is compatible with. */
 export const TASK_HISTORY_PAGE = 100;
@@ -105,12 +105,7 @@ export function taskHistoryRoutes(ctx: RouteContext): void {
         offset: q.offset,
         limit: q.limit,
       });
-      const next = q.offset + page.rows.length;
-      res.json({
-        workflowExecutions: page.rows.map(toWorkflowExecution),
-        ...(page.rows.length > 0 && next < page.total ? { nextLink: selfLink(ctx, req, { sortBy: q.sortBy, offset: String(next) }) } : {}),
-        total: page.total,
-      });
+      res.json(listAnswer(ctx, req, q, 'workflowExecutions', page, page.rows.map(toWorkflowExecution)));
     },
   );
 
