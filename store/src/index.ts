@@ -7,7 +7,7 @@ export type { Migration } from './migrations.js';
 export { applyTtl } from './ttl.js';
 export { TABLES } from './tables.js';
 export type { TableName } from './tables.js';
-export { nanosToDateTime64 } from './rows.js';
+export { nanosToDateTime64, dateTime64ToNanos } from './rows.js';
 export type { SpanRow, LogRow } from './rows.js';
 export { Projects, AdminToken, sha256Hex } from './projects.js';
 export type { Project, ApiKeyInfo, KeyIdentity } from './projects.js';

@@ -57,3 +57,9 @@ export function nanosToDateTime64(nanos: bigint): string {
   const fraction = (nanos % 1_000_000_000n).toString().padStart(9, '0');
   return `${seconds}.${fraction}`;
 }
+
+/** Nanoseconds since the epoch of a row's DateTime64(9) text ("seconds.fraction"): the inverse of nanosToDateTime64. */
+export function dateTime64ToNanos(text: string): bigint {
+  const [seconds = '0', fraction = ''] = text.split('.');
+  return BigInt(seconds) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0').slice(0, 9) || '0');
+}

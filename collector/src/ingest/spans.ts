@@ -1,4 +1,4 @@
-import { TABLES, type SpanRow, type Store } from '@flowtrace/store';
+import { TABLES, dateTime64ToNanos, type SpanRow, type Store } from '@flowtrace/store';
 
 const KIND = 'flowtrace.kind';
 const FRAGMENT = 'flowtrace.span.fragment';
@@ -6,12 +6,6 @@ const FRAGMENT = 'flowtrace.span.fragment';
 /** The rows flowtrace_executions_mv takes: an execution's root span, whole. */
 export function isExecutionRoot(row: SpanRow): boolean {
   return row.ParentSpanId === '' && (row.SpanAttributes[KIND] ?? '') !== '' && row.SpanAttributes[FRAGMENT] === undefined;
-}
-
-/** Nanoseconds since the epoch of a row's "seconds.fraction" timestamp. */
-function nanosOf(timestamp: string): bigint {
-  const [seconds = '0', fraction = ''] = timestamp.split('.');
-  return BigInt(seconds) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0').slice(0, 9) || '0');
 }
 
 const identity = (traceId: string, spanId: string, start: bigint | string, duration: bigint | string) => `${traceId}/${spanId}/${start}/${duration}`;
@@ -51,7 +45,7 @@ export async function insertSpans(store: Store, caller: string, projectId: strin
     return { inserted: rows.length, duplicates: 0 };
   }
   return serialized(projectId, async () => {
-    const starts = roots.map((row) => nanosOf(row.Timestamp));
+    const starts = roots.map((row) => dateTime64ToNanos(row.Timestamp));
     const min = starts.reduce((a, b) => (b < a ? b : a));
     const max = starts.reduce((a, b) => (b > a ? b : a));
     const stored = await store.select<{ TraceId: string; SpanId: string; start: string; duration: string }>(
@@ -74,7 +68,7 @@ export async function insertSpans(store: Store, caller: string, projectId: strin
     let duplicates = 0;
     const fresh = rows.filter((row) => {
       if (!isExecutionRoot(row)) return true;
-      const key = identity(row.TraceId, row.SpanId, nanosOf(row.Timestamp), row.Duration);
+      const key = identity(row.TraceId, row.SpanId, dateTime64ToNanos(row.Timestamp), row.Duration);
       if (seen.has(key)) {
         duplicates++;
         return false;

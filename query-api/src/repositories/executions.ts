@@ -64,22 +64,19 @@ export interface ExecutionPage {
   total: number;
 }
 
-const ROLLUP_COLUMNS: Record<keyof RollupFilters, string> = {
-  integration: 'Integration',
-  status: 'Status',
-  workflowId: 'WorkflowId',
-  toolName: 'ToolName',
-  syncType: 'SyncType',
-};
+/**
+ * The dimensions of the hourly counts: for each rollup filter, its column and
+ * its name in flowtrace_execution_counts_by (and in the stats groupBy).
+ */
+export const COUNT_DIMENSIONS = {
+  integration: { column: 'Integration', dimension: 'integration' },
+  status: { column: 'Status', dimension: 'status' },
+  workflowId: { column: 'WorkflowId', dimension: 'workflow' },
+  toolName: { column: 'ToolName', dimension: 'tool' },
+  syncType: { column: 'SyncType', dimension: 'syncType' },
+} as const satisfies Record<keyof RollupFilters, { column: string; dimension: string }>;
 
-/** The dimension of flowtrace_execution_counts_by each rollup filter is. */
-const DIMENSIONS: Record<keyof RollupFilters, string> = {
-  integration: 'integration',
-  status: 'status',
-  workflowId: 'workflow',
-  toolName: 'tool',
-  syncType: 'syncType',
-};
+const ROLLUP_COLUMNS = Object.fromEntries(Object.entries(COUNT_DIMENSIONS).map(([filter, d]) => [filter, d.column])) as Record<keyof RollupFilters, string>;
 
 const ROW_COLUMNS: Record<keyof RowFilters, string> = {
   userId: 'UserId',
@@ -253,7 +250,7 @@ function oneDimension(filters: RollupFilters, params: QueryParams): string | und
   const set = (Object.entries(filters) as Array<[keyof RollupFilters, string | string[] | undefined]>).filter(([, v]) => v !== undefined);
   if (set.length > 1) return undefined;
   const [name, value] = set[0] ?? [undefined, undefined];
-  params.dimension = name ? DIMENSIONS[name] : '';
+  params.dimension = name ? COUNT_DIMENSIONS[name].dimension : '';
   params.dimensionValues = value === undefined ? [''] : Array.isArray(value) ? value : [value];
   return `${TABLES.executionCountsBy}
            WHERE ProjectId = {projectId:String} AND Kind = {kind:String}

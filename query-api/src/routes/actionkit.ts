@@ -6,12 +6,11 @@ import { findTrace } from '../repositories/traces.js';
 import { toTimeline, type Timeline, type TimelineLog, type TimelineSpan } from '../converters/trace.js';
 import { eventObject } from '../converters/eventLog.js';
 import { filterValue, hex32, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
-import { parseCaptured } from '../converters/json.js';
+import { RESPONSE_BODY, failedResponseBodies, isErrorLevel, outboundRequest } from '../converters/http.js';
 import { executionPage, isoMillis, listAnswer, listPaging, listResponse, projectGet, type RouteContext } from './context.js';
 
 export const TOOL_CALL_STATUSES = ['SUCCEEDED', 'FAILED'] as const;
 export const TRIGGER_EVENT_STATUSES = ['Success', 'Delivery Failures', 'Processing Failure', 'Queued'] as const;
-const RESPONSE_BODY = 'flowtrace.http.response.body';
 
 const UUID_OR_TRACE_ID = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
 const requestIdParam = filterValue.meta({ description: 'the requestId an ActionKit answer returned, or its trace id' });
@@ -126,12 +125,12 @@ export function actionKitRoutes(ctx: RouteContext): void {
       if (!call) throw notFound('tool call');
       const timeline = await timelineOf(ctx, projectId, call);
       const root = timeline.spans.find((s) => s.spanId === call.spanId);
-      const errorLogs = new Map(timeline.logs.filter(isErrorLevel).map((l) => [l.spanId, l]));
+      const failedBodies = failedResponseBodies(timeline.logs);
       res.json({
         ...toToolCall(call),
         request: { name: root?.name ?? call.name, kind: root?.kind, startTime: root?.startTime, endTime: root?.endTime, status: root?.status, attributes: root?.attributes ?? call.attributes },
         logs: timeline.logs.map((l) => toLogEntry(projectId, call.traceId, l)),
-        apiRequests: timeline.spans.filter((s) => s.kind === 'Client' && s.attributes['http.request.method'] !== undefined).map((s) => toApiRequest(s, errorLogs.get(s.spanId))),
+        apiRequests: timeline.spans.filter((s) => s.kind === 'Client' && s.attributes['http.request.method'] !== undefined).map((s) => toApiRequest(s, failedBodies)),
       });
     },
   );
@@ -198,7 +197,6 @@ async function timelineOf(ctx: RouteContext, projectId: string, execution: Execu
   return toTimeline(execution.traceId, records);
 }
 
-const isErrorLevel = (log: TimelineLog) => log.severityNumber >= 17 || log.severityText.toUpperCase() === 'ERROR';
 
 function toToolCall(row: ExecutionRow) {
   return {
@@ -246,15 +244,12 @@ function withoutBody(attributes: Record<string, string>): Record<string, string>
   return rest;
 }
 
-function toApiRequest(span: TimelineSpan, errorLog: TimelineLog | undefined) {
-  const body = errorLog?.attributes[RESPONSE_BODY];
+function toApiRequest(span: TimelineSpan, failedBodies: Map<string, unknown>) {
   return {
-    method: span.attributes['http.request.method']!,
-    url: span.attributes['url.full'] ?? '',
-    statusCode: span.attributes['http.response.status_code'] ? Number(span.attributes['http.response.status_code']) : null,
+    ...outboundRequest(span),
     timestamp: span.startTime,
     durationMs: span.durationMs,
     error: span.status.code === 'Error' ? span.status.message || 'error' : null,
-    ...(body !== undefined ? { responseBody: parseCaptured(body) } : {}),
+    ...(failedBodies.has(span.spanId) ? { responseBody: failedBodies.get(span.spanId) } : {}),
   };
 }

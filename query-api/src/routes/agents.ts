@@ -5,7 +5,7 @@ import { findExecution, type ExecutionRow } from '../repositories/executions.js'
 import { findTrace } from '../repositories/traces.js';
 import { toTimeline, type TimelineSpan } from '../converters/trace.js';
 import { filterValue, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
-import { parseCaptured } from '../converters/json.js';
+import { numberOrNull, parseCaptured } from '../converters/values.js';
 import { executionPage, isoMillis, listAnswer, listPaging, listResponse, projectGet, type RouteContext } from './context.js';
 
 export const AGENT_RUN_STATUSES = ['SUCCESS', 'FAILED', 'ERROR', 'CANCELLED', 'TIMEOUT'] as const;
@@ -189,4 +189,3 @@ function toGuardrail(s: TimelineSpan) {
   };
 }
 
-const numberOrNull = (value: string | undefined) => (value === undefined ? null : Number(value));

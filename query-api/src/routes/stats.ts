@@ -2,11 +2,15 @@ import { z } from 'zod';
 import { FLOWTRACE_KIND } from '@flowtrace/instrumentation/semconv';
 import { TABLES } from '@flowtrace/store';
 import { ApiError } from '../http/errors.js';
+import { COUNT_DIMENSIONS } from '../repositories/executions.js';
 import { filterValue, isoDate, orderedRange, projectIdParam } from '../schemas.js';
 import { projectGet, type RouteContext } from './context.js';
 
 /** The dimension each groupBy reads from the hourly counts. */
-const GROUP_COLUMNS = { integration: 'Integration', status: 'Status', workflow: 'WorkflowId', tool: 'ToolName', syncType: 'SyncType' } as const;
+const GROUP_COLUMNS = Object.fromEntries(Object.values(COUNT_DIMENSIONS).map((d) => [d.dimension, d.column])) as Record<
+  (typeof COUNT_DIMENSIONS)[keyof typeof COUNT_DIMENSIONS]['dimension'],
+  string
+>;
 const INTERVALS = { hour: 3600, day: 86_400 } as const;
 /** The most buckets (times × groups) one answer carries. */
 export const MAX_STAT_ROWS = 20_000;

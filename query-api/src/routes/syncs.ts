@@ -4,6 +4,7 @@ import { TABLES } from '@flowtrace/store';
 import type { ExecutionRow } from '../repositories/executions.js';
 import { filterValue, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
 import { isoFromNanos } from '../converters/time.js';
+import { numberOrNull } from '../converters/values.js';
 import { executionPage, isoMillis, listAnswer, listPaging, listResponse, projectGet, type RouteContext } from './context.js';
 import { SYNC_STATUSES, SYNC_TYPES } from './eventLogs.js';
 
@@ -114,8 +115,6 @@ async function problemLogs(ctx: RouteContext, projectId: string, runs: Execution
   return byTrace;
 }
 
-const num = (value: string | undefined) => (value === undefined || value === '' ? null : Number(value));
-
 function toProblem(log: ProblemLog) {
   const a = log.Attributes;
   const retry = a['flowtrace.retry.attempt'] ?? a['flowtrace.retry.backoff_ms'] ?? a['flowtrace.retry.next_retry_at'];
@@ -126,15 +125,15 @@ function toProblem(log: ProblemLog) {
     message: log.Body,
     syncStatus: a['flowtrace.sync.status'] ?? null,
     errorCode: a['flowtrace.error.code'] ?? null,
-    httpStatus: num(a['flowtrace.error.http_status']),
+    httpStatus: numberOrNull(a['flowtrace.error.http_status']),
     recoverability: a['flowtrace.error.recoverability'] ?? null,
     retry:
       retry === undefined
         ? null
         : {
-            attempt: num(a['flowtrace.retry.attempt']),
-            maxAttempts: num(a['flowtrace.retry.max_attempts']),
-            backoffMs: num(a['flowtrace.retry.backoff_ms']),
+            attempt: numberOrNull(a['flowtrace.retry.attempt']),
+            maxAttempts: numberOrNull(a['flowtrace.retry.max_attempts']),
+            backoffMs: numberOrNull(a['flowtrace.retry.backoff_ms']),
             nextRetryAt: a['flowtrace.retry.next_retry_at'] ?? null,
           },
   };

@@ -4,7 +4,8 @@ import { findExecution, listExecutions, type ExecutionRow } from '../repositorie
 import { findTrace } from '../repositories/traces.js';
 import { toTimeline, type Timeline, type TimelineSpan } from '../converters/trace.js';
 import { WORKFLOW_STATUSES, filterValue, isoDate, limitParam, offsetParam, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
-import { parseCaptured } from '../converters/json.js';
+import { parseCaptured } from '../converters/values.js';
+import { failedResponseBodies, outboundRequest } from '../converters/http.js';
 import { isoMillis, listAnswer, projectGet, type RouteContext } from './context.js';
 
 /** Task History pages hold 100 executions, as the API it is compatible with. */
@@ -51,7 +52,7 @@ const stepSummary = z.object({
   error: z.string().nullable(),
 });
 
-const outboundRequest = z.object({
+const outboundRequestJson = z.object({
   method: z.string(),
   url: z.string(),
   statusCode: z.number().nullable(),
@@ -73,7 +74,7 @@ const stepResponse = stepSummary.extend({
   executionId: z.string(),
   input: z.unknown().nullable(),
   output: z.unknown().nullable(),
-  requests: z.array(outboundRequest),
+  requests: z.array(outboundRequestJson),
   logs: z.array(z.object({ timestamp: z.string(), level: z.string(), message: z.string() })),
 });
 
@@ -143,22 +144,18 @@ export function taskHistoryRoutes(ctx: RouteContext): void {
       const step = stepSpans(timeline).find((s) => s.spanId === stepExecutionId || s.attributes['flowtrace.step.id'] === stepExecutionId);
       if (!step) throw notFound('step execution');
       const requests = timeline.spans.filter((s) => s.parentSpanId === step.spanId && s.attributes['http.request.method'] !== undefined);
-      const failedBodies = new Map(
-        timeline.logs.filter((l) => l.severityText === 'ERROR' && l.attributes['flowtrace.http.response.body'] !== undefined).map((l) => [l.spanId, l.attributes['flowtrace.http.response.body']!]),
-      );
+      const failedBodies = failedResponseBodies(timeline.logs);
       res.json({
         ...toStepSummary(step),
         executionId,
         input: captured(step.attributes['flowtrace.input']),
         output: captured(step.attributes['flowtrace.output']),
         requests: requests.map((r) => ({
-          method: r.attributes['http.request.method']!,
-          url: r.attributes['url.full'] ?? '',
-          statusCode: r.attributes['http.response.status_code'] ? Number(r.attributes['http.response.status_code']) : null,
+          ...outboundRequest(r),
           runDuration: Math.round(r.durationMs),
           dateStarted: r.startTime,
           error: errorOf(r),
-          ...(failedBodies.has(r.spanId) ? { responseBody: captured(failedBodies.get(r.spanId)) } : {}),
+          ...(failedBodies.has(r.spanId) ? { responseBody: failedBodies.get(r.spanId) } : {}),
         })),
         logs: timeline.logs
           .filter((l) => l.spanId === step.spanId || requests.some((r) => r.spanId === l.spanId))

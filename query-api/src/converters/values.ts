@@ -6,3 +6,6 @@ export function parseCaptured(text: string): unknown {
     return text;
   }
 }
+
+/** A numeric attribute as a number; absent (or empty) as null. */
+export const numberOrNull = (value: string | undefined): number | null => (value === undefined || value === '' ? null : Number(value));
