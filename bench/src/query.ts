@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdminToken, Projects, TABLES, openStore, type Store } from '@flowtrace/store';
@@ -20,7 +20,9 @@ const DAYS = 30;
 const INTEGRATIONS = ['salesforce', 'hubspot', 'slack', 'jira', 'zendesk', 'gmail', 'notion', 'asana'];
 const DAY_MS = 86_400_000;
 
-const dir = mkdtempSync(join(tmpdir(), 'flowtrace-bench-query-'));
+// BENCH_QUERY_DIR: a directory kept by an earlier run (BENCH_KEEP=1), to measure again without loading.
+const reused = process.env.BENCH_QUERY_DIR;
+const dir = reused ?? mkdtempSync(join(tmpdir(), 'flowtrace-bench-query-'));
 const { store } = await openStore({ dataDir: dir, ttlDays: 0 });
 try {
   process.stdout.write(`Flowtrace query benchmark — embedded store in ${dir}, node ${process.version}\n`);
@@ -28,17 +30,46 @@ try {
 } finally {
   await store.close();
   // BENCH_KEEP=1 keeps the data directory, to look into a figure afterwards.
-  if (process.env.BENCH_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP !== '1' && !reused) rmSync(dir, { recursive: true, force: true });
+}
+
+interface Setup {
+  projectId: string;
+  key: string;
+  endMs: number;
 }
 
 async function run(store: Store): Promise<void> {
   const projects = new Projects(store, { keyCacheMs: 600_000 });
-  const projectId = (await projects.createProject('bench-query')).id;
-  const key = (await projects.createApiKey(projectId, 'bench')).key;
   const executions = Math.floor(SPANS / SPANS_PER_EXECUTION);
-  const endMs = Date.now() - 60_000;
-  const params = { projectId, executions, spans: executions * SPANS_PER_EXECUTION, end: Math.floor(endMs / 1000), stepMs: Math.floor((DAYS * DAY_MS) / executions) };
+  const setupFile = join(dir, 'bench-query.json');
+  let setup: Setup;
+  if (reused && existsSync(setupFile)) {
+    setup = JSON.parse(readFileSync(setupFile, 'utf8')) as Setup;
+    process.stdout.write(`Reusing the data of an earlier run (BENCH_QUERY_DIR)\n`);
+  } else {
+    const projectId = (await projects.createProject('bench-query')).id;
+    setup = { projectId, key: (await projects.createApiKey(projectId, 'bench')).key, endMs: Date.now() - 60_000 };
+    await load(store, setup, executions);
+    writeFileSync(setupFile, JSON.stringify(setup));
+  }
+  // A month-old store has had its parts merged in the background; a bulk load has not.
+  const mergeStart = performance.now();
+  for (const table of [TABLES.traces, TABLES.logs, TABLES.traceIdTs, TABLES.traceRecords, TABLES.executions, TABLES.executionCounts, TABLES.executionCountsBy, TABLES.eventLogs]) {
+    await store.command('bench.optimize', `OPTIMIZE TABLE ${table} FINAL SETTINGS optimize_skip_merged_partitions = 1`);
+  }
+  const sizes = await store.select<{ table: string; bytes: string; rows: string }>(
+    'bench.sizes',
+    `SELECT table, sum(data_compressed_bytes) AS bytes, sum(rows) AS rows FROM system.parts WHERE active GROUP BY table ORDER BY table`,
+  );
+  process.stdout.write(`Parts merged (OPTIMIZE FINAL) in ${fmt((performance.now() - mergeStart) / 1000, 1)} s. On disk:\n`);
+  for (const t of sizes.filter((t) => Number(t.rows) > 100)) process.stdout.write(`  ${t.table.padEnd(34)} ${fmt(Number(t.rows), 0).padStart(12)} rows ${fmt(Number(t.bytes) / 2 ** 20, 1).padStart(8)} MiB\n`);
+  await measure(store, projects, setup, executions);
+}
 
+/** Generates the spans and logs inside ClickHouse. */
+async function load(store: Store, { projectId, endMs }: Setup, executions: number): Promise<void> {
+  const params = { projectId, executions, spans: executions * SPANS_PER_EXECUTION, end: Math.floor(endMs / 1000), stepMs: Math.floor((DAYS * DAY_MS) / executions) };
   const loadStart = performance.now();
   // Execution e starts at end - (executions - e) * step; span s of it 100 ms later per span.
   await store.command(
@@ -94,19 +125,9 @@ async function run(store: Store): Promise<void> {
     `Loaded ${fmt(Number(counts[0]!.spans), 0)} spans (${fmt(Number(counts[0]!.executions), 0)} executions) in ${fmt(spansSeconds, 1)} s ` +
       `and ${fmt(Number(counts[0]!.logs), 0)} log records in ${fmt(logsSeconds, 1)} s, over ${DAYS} days\n`,
   );
-  // A month-old store has had its parts merged in the background; a bulk load has not.
-  const mergeStart = performance.now();
-  for (const table of [TABLES.traces, TABLES.logs, TABLES.traceIdTs, TABLES.traceRecords, TABLES.executions, TABLES.executionCounts, TABLES.executionCountsBy, TABLES.eventLogs]) {
-    await store.command('bench.optimize', `OPTIMIZE TABLE ${table} FINAL`);
-  }
-  const sizes = await store.select<{ table: string; bytes: string; rows: string }>(
-    'bench.sizes',
-    `SELECT table, sum(data_compressed_bytes) AS bytes, sum(rows) AS rows FROM system.parts WHERE active GROUP BY table ORDER BY table`,
-  );
-  process.stdout.write(`Parts merged (OPTIMIZE FINAL) in ${fmt((performance.now() - mergeStart) / 1000, 1)} s. On disk:\n`);
-  for (const t of sizes.filter((t) => Number(t.rows) > 100)) process.stdout.write(`  ${t.table.padEnd(34)} ${fmt(Number(t.rows), 0).padStart(12)} rows ${fmt(Number(t.bytes) / 2 ** 20, 1).padStart(8)} MiB\n`);
+}
 
-
+async function measure(store: Store, projects: Projects, { projectId, key, endMs }: Setup, executions: number): Promise<void> {
   const server = await listen(createQueryApp({ store, projects, adminToken: await AdminToken.load(store, 'bench-admin-token-0000'), log: quietLog }));
   const api = async (path: string) => {
     const res = await fetch(`${server.url}/projects/${projectId}${path}`, { headers: { authorization: `Bearer ${key}` } });

@@ -220,6 +220,13 @@ describe('out-of-order arrival', () => {
     expect(t.logs.filter((l) => l.eventName === 'topic_assigned')).toHaveLength(1);
     const stillPending = await logRows(`EventName = 'topic_assigned' AND LogAttributes['flowtrace.join.pending'] = 'true' AND LogAttributes['gen_ai.conversation.id'] = 'conversation-out-of-order'`);
     expect(stillPending).toEqual([]);
+    // The copy Event Logs made of the pending log is gone too: the joined one is left.
+    const copies = await pipeline.store.select(
+      'test',
+      `SELECT 1 FROM ${TABLES.eventLogs} WHERE ProjectId = {projectId:String} AND EventName = 'topic_assigned' AND Attributes[{k:String}] = 'conversation-out-of-order'`,
+      { projectId: pipeline.projectId, k: sc.ATTR_GEN_AI_CONVERSATION_ID },
+    );
+    expect(copies).toHaveLength(1);
   });
 });
 

@@ -25,10 +25,11 @@ describe('migrations', () => {
       '0006_create_executions.sql',
       '0007_create_retention.sql',
       '0008_create_trace_records_and_dimension_counts.sql',
+      '0009_recreate_trace_records_as_payloads.sql',
     ]);
     expect(await migrate(store)).toEqual([]);
     const recorded = await store.select<{ n: string }>('test', `SELECT count() AS n FROM ${TABLES.migrations}`);
-    expect(Number(recorded[0]?.n)).toBe(8);
+    expect(Number(recorded[0]?.n)).toBe(9);
   });
 
   it('creates the clickhouseexporter tables with ProjectId leading the sort key', async () => {

@@ -115,11 +115,11 @@ export async function deleteJoined(store: Store, projectId: string, joined: Topi
     'TimestampTime BETWEEN toDateTime({from:UInt32}) AND toDateTime({to:UInt32})',
     'Timestamp BETWEEN toDateTime64({from:UInt32}, 9) AND toDateTime64({to:UInt32}, 9)',
   );
-  // The raw log and the copies the views wrote of it (Event Logs, the trace's records).
+  // The raw log and the copy Event Logs keeps of it. A pending log has no
+  // trace, so the trace records never held it.
   for (const [table, match] of [
     [TABLES.logs, PAIR_MATCH],
     [TABLES.eventLogs, copyMatch],
-    [TABLES.traceRecords, `Record = 'log' AND ${copyMatch}`],
   ] as const) {
     await store.command(
       'collector.workato.pending_topics.delete',

@@ -43,52 +43,40 @@ export interface TraceRecords {
   logs: LogRecord[];
 }
 
-/** A row of the one statement that reads a trace: a span or a log, told apart by `k`. */
-interface TraceRow extends SpanRecord {
+/** A row of the one statement that reads a trace: a span's or a log's payload, told apart by `k`. */
+interface TraceRow {
   k: 'span' | 'log';
-  SeverityText: string;
-  SeverityNumber: number;
-  EventName: string;
+  nanos: string;
+  /** JSON: the SpanRecord or LogRecord fields but the time (see migration 0009). */
+  Payload: string;
 }
 
 /**
- * One trace of one project, in one read: the lookup table gives the time
- * range the trace's rows span (a scalar subquery, evaluated before the read,
- * so that it prunes to a partition), then flowtrace_trace_records — spans and
- * logs together, sorted by trace — gives them from one granule. Every row of
- * a span is returned (a retried export, or a span reported in fragments) for
- * the converter to merge by span id; a log stored twice is returned once. No
- * lookup row: the trace does not exist in the project.
+ * One trace of one project, in one read of flowtrace_trace_records: spans
+ * and logs together, sorted by trace, each a JSON payload. The bloom filter on
+ * TraceId rules out the parts that do not hold the trace without reading
+ * them. Every row of a span is returned (a retried export, or a span reported
+ * in fragments) for the converter to merge by span id; a record stored twice
+ * is returned once. No rows: the trace does not exist in the project.
  */
 export async function findTrace(store: Store, projectId: string, traceId: string): Promise<TraceRecords | undefined> {
   const rows = await store.select<TraceRow>(
     'query-api.traces.one',
-    `WITH (SELECT (min(Start), max(End)) FROM ${TABLES.traceIdTs}
-           WHERE ProjectId = {projectId:String} AND TraceId = {traceId:String}) AS range
-     SELECT toString(Record) AS k, toString(toUnixTimestamp64Nano(Timestamp)) AS startNanos, SpanId, ParentSpanId,
-            Name AS SpanName, Kind AS SpanKind, ServiceName, Duration, StatusCode, StatusMessage, TraceState, ScopeName, ScopeVersion,
-            Attributes AS SpanAttributes, ResourceAttributes,
-            arrayMap(t -> toString(toUnixTimestamp64Nano(t)), EventTimestamps) AS eventNanos, EventNames AS eventNames,
-            EventAttributes AS eventAttributes, LinkTraceIds AS linkTraceIds, LinkSpanIds AS linkSpanIds,
-            LinkTraceStates AS linkTraceStates, LinkAttributes AS linkAttributes, SeverityText, SeverityNumber, EventName
+    `SELECT toString(Record) AS k, toString(toUnixTimestamp64Nano(Timestamp)) AS nanos, Payload
      FROM ${TABLES.traceRecords}
      WHERE ProjectId = {projectId:String} AND TraceId = {traceId:String}
-       -- DateTime64 bounds: comparing Timestamp with a DateTime misses rows here.
-       AND Timestamp >= toDateTime64(range.1, 9) AND Timestamp < toDateTime64(range.2, 9) + toIntervalSecond(1)
-     ORDER BY Timestamp, Record, SpanId
-     -- A log stored twice is one; the rows of a span stay for the merge (see mergeFragments).
-     LIMIT 1 BY Record, Timestamp, SpanId, Name, EventName, Duration, StatusCode, cityHash64(Attributes)
+     -- The table's order: records of the same instant stay in the order they were stored.
+     ORDER BY Timestamp
+     LIMIT 1 BY Timestamp, Record, Payload
      LIMIT {limit:UInt32}`,
     { projectId, traceId, limit: 2 * MAX_TIMELINE_ROWS + 2 },
   );
   if (rows.length === 0) return undefined;
   const spans: SpanRecord[] = [];
   const logs: LogRecord[] = [];
-  for (const { k, SeverityText, SeverityNumber, EventName, ...span } of rows) {
-    if (k === 'span') spans.push(span);
-    else {
-      logs.push({ nanos: span.startNanos, SpanId: span.SpanId, SeverityText, SeverityNumber, EventName, Body: span.SpanName, ServiceName: span.ServiceName, LogAttributes: span.SpanAttributes });
-    }
+  for (const { k, nanos, Payload } of rows) {
+    if (k === 'span') spans.push({ startNanos: nanos, ...(JSON.parse(Payload) as Omit<SpanRecord, 'startNanos'>) });
+    else logs.push({ nanos, ...(JSON.parse(Payload) as Omit<LogRecord, 'nanos'>) });
   }
   return { spans, logs };
 }
