@@ -30,10 +30,11 @@ type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[
 const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * Settings every statement carries. They are the same for every statement on
- * purpose: the embedded connection applies settings as `SET` on a connection
- * shared by concurrent statements, so a per-statement value could leak into
- * another statement. `log_comment` is the exception, and is only a label.
+ * Settings every statement runs with. A server takes them with each statement
+ * (URL parameters, with `log_comment` naming the caller in system.query_log).
+ * The embedded engine has no query log, and would run each one as a `SET`
+ * statement before every statement (3–4 ms each at 10M spans): it takes them
+ * once, for its one session, when the store connects.
  */
 const COMMON_SETTINGS: ClickHouseSettings = {
   // 64-bit integers as JSON strings: a JS number would lose nanoseconds.
@@ -41,8 +42,8 @@ const COMMON_SETTINGS: ClickHouseSettings = {
 };
 
 /**
- * The one gateway to ClickHouse. Every statement names its caller (sent as
- * `log_comment`, visible in system.query_log), values are always bound as
+ * The one gateway to ClickHouse. Every statement names its caller (on a
+ * server, sent as `log_comment`, visible in system.query_log), values are always bound as
  * `{name:Type}` parameters, and tables are named through TABLES. Nothing
  * outside this package knows whether the engine is embedded or a server.
  */
@@ -90,6 +91,8 @@ export class Store {
     // client bundles a copy of: the same interface under another import path.
     const connection = createChdbConnection({ path: dataDir }) as unknown as ClientConnection;
     const client = createClient({ connection });
+    const settings = Object.entries(COMMON_SETTINGS).map(([name, value]) => `${name} = ${Number(value)}`);
+    await client.command({ query: `SET ${settings.join(', ')}` });
     return new Store(client, 'embedded', dataDir);
   }
 
@@ -100,7 +103,7 @@ export class Store {
         query,
         query_params: params,
         format: 'JSONEachRow',
-        clickhouse_settings: { ...COMMON_SETTINGS, log_comment: caller },
+        clickhouse_settings: this.#settings(caller),
       });
       return result.json<T>();
     });
@@ -109,7 +112,7 @@ export class Store {
   /** Runs a statement that returns no rows (DDL, ALTER, INSERT … SELECT). */
   async command(caller: string, query: string, params: QueryParams = {}): Promise<void> {
     await this.#track(() =>
-      this.#client.command({ query, query_params: params, clickhouse_settings: { ...COMMON_SETTINGS, log_comment: caller } }),
+      this.#client.command({ query, query_params: params, clickhouse_settings: this.#settings(caller) }),
     );
   }
 
@@ -124,7 +127,7 @@ export class Store {
         table,
         values: rows as object[],
         format: 'JSONEachRow',
-        clickhouse_settings: { ...COMMON_SETTINGS, log_comment: caller },
+        clickhouse_settings: this.#settings(caller),
       }),
     );
   }
@@ -141,6 +144,11 @@ export class Store {
     this.#closed = true;
     await Promise.allSettled([...this.#inFlight]);
     await this.#client.close();
+  }
+
+  /** What a statement carries: see COMMON_SETTINGS. */
+  #settings(caller: string): ClickHouseSettings | undefined {
+    return this.mode === 'server' ? { ...COMMON_SETTINGS, log_comment: caller } : undefined;
   }
 
   async #track<T>(run: () => Promise<T>): Promise<T> {

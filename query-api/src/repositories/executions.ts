@@ -167,9 +167,11 @@ export async function listExecutions(store: Store, q: ExecutionQuery): Promise<E
   const where = [...conditions(q.rollup, ROLLUP_COLUMNS, params), ...conditions(q.rows, ROW_COLUMNS, params)];
   const attributeNames = q.attributes ?? [];
   params.attributeNames = attributeNames;
+  // The attributes map is the widest column: read only when asked for.
+  const attributeValues = attributeNames.length > 0 ? ', arrayMap(name -> Attributes[name], {attributeNames:Array(String)}) AS attributeValues' : '';
   const raw = await store.select<RawRow>(
     'query-api.executions.page',
-    `SELECT ${SELECT_ROW}, arrayMap(name -> Attributes[name], {attributeNames:Array(String)}) AS attributeValues
+    `SELECT ${SELECT_ROW}${attributeValues}
      FROM ${TABLES.executions}
      WHERE ProjectId = {projectId:String} AND Kind = {kind:String}
        AND Start >= fromUnixTimestamp64Nano({lo:Int64}) AND Start < fromUnixTimestamp64Nano({hi:Int64})
