@@ -21,7 +21,12 @@ export interface Running {
 
 /** Opens the store and starts the requested parts on it, printing where they listen. */
 export async function serve(parts: Parts, config: Config, log: Logger, print: (line: string) => void): Promise<Running> {
-  const { store, migrationsApplied } = await openStore({ dataDir: config.dataDir, server: config.server, ttlDays: config.ttlDays });
+  const { store, migrationsApplied } = await openStore({
+    dataDir: config.dataDir,
+    server: config.server,
+    ttlDays: config.ttlDays,
+    onMigration: (migration) => log.info('applying migration', { migration }),
+  });
   if (migrationsApplied.length > 0) log.info('migrations applied', { migrations: migrationsApplied.join(',') });
   const projects = new Projects(store, { keyCacheMs: config.keyCacheMs });
   const retention = new Retention(store, log);

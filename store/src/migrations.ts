@@ -38,8 +38,9 @@ export function splitStatements(sql: string): string[] {
  * Applies the migrations not yet recorded, in order, and records each one.
  * Statements are idempotent (IF NOT EXISTS), so a run cut short is safe to
  * repeat. Returns the names applied by this call: none on a migrated store.
+ * `onApply` hears of each one as it starts.
  */
-export async function migrate(store: Store, migrations = loadMigrations()): Promise<string[]> {
+export async function migrate(store: Store, migrations = loadMigrations(), onApply?: (name: string) => void): Promise<string[]> {
   await store.command(
     'store.migrate',
     `CREATE TABLE IF NOT EXISTS ${TABLES.migrations} (
@@ -53,6 +54,8 @@ export async function migrate(store: Store, migrations = loadMigrations()): Prom
   const names: string[] = [];
   for (const migration of migrations) {
     if (done.has(migration.version)) continue;
+    // Told before it runs: a migration that copies a table can take a while.
+    onApply?.(migration.name);
     for (const statement of migration.statements) {
       await store.command(`store.migrate.${migration.name}`, statement);
     }

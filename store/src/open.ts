@@ -5,6 +5,8 @@ import { applyTtl } from './ttl.js';
 export interface OpenStoreOptions extends StoreOptions {
   /** Days rows are kept; 0 keeps them forever. */
   ttlDays: number;
+  /** Hears of each migration as it starts (one that copies a table can take minutes). */
+  onMigration?: (name: string) => void;
 }
 
 export interface OpenedStore {
@@ -17,7 +19,7 @@ export interface OpenedStore {
 export async function openStore(options: OpenStoreOptions): Promise<OpenedStore> {
   const store = await Store.connect(options);
   try {
-    const migrationsApplied = await migrate(store);
+    const migrationsApplied = await migrate(store, undefined, options.onMigration);
     await applyTtl(store, options.ttlDays, migrationsApplied.length > 0);
     return { store, migrationsApplied };
   } catch (err) {

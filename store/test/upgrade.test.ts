@@ -57,7 +57,10 @@ describe('migration 0009 (trace records as payloads)', () => {
       { ProjectId: 'p1', Timestamp: '2026-11-01 10:00:02', TraceId: '', SpanId: '', SeverityText: 'INFO', SeverityNumber: 9, ServiceName: 'svc', Body: 'no trace', LogAttributes: {}, EventName: '' },
     ]);
 
-    expect(await migrate(store, all)).toEqual(all.filter((m) => m.version > 8).map((m) => m.name));
+    const started: string[] = [];
+    const applied = await migrate(store, all, (name) => started.push(name));
+    expect(applied).toEqual(all.filter((m) => m.version > 8).map((m) => m.name));
+    expect(started).toEqual(applied);
     await store.insert('test', TABLES.traces, [span('2222222222222222', '1111111111111111', 3)]);
 
     const rows = await records();
