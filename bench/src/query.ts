@@ -138,11 +138,17 @@ async function measure(store: Store, projects: Projects, { projectId, key, endMs
   const results: Array<[string, number[], number[]]> = [];
   const pick = (i: number) => (i * 7919 + 13) % executions;
 
+  // Every call asks a question of its own (another trace, integration, term or
+  // range; see timeRuns), and the raw answers are asked other questions again.
+  const API_CALLS = RUNS + 5;
+  const RAW_RUNS = Math.min(RUNS, 10);
+  const RAW_CALLS = RAW_RUNS + 1;
+
   // 1. A trace timeline.
   const traceIds = await store.select<{ id: string }>(
     'bench.trace_ids',
     `SELECT lower(hex(MD5(concat('exec-', toString(e))))) AS id FROM (SELECT arrayJoin({es:Array(UInt64)}) AS e)`,
-    { es: Array.from({ length: RUNS + 5 }, (_, i) => pick(i)) },
+    { es: Array.from({ length: 2 * API_CALLS }, (_, i) => pick(i)) },
   );
   const timeline = await timeRuns(RUNS, 5, async (i) => {
     const id = traceIds[i]!.id;
@@ -150,67 +156,74 @@ async function measure(store: Store, projects: Projects, { projectId, key, endMs
     if (body.spans.length !== SPANS_PER_EXECUTION) throw new Error(`timeline: ${body.spans.length} spans`);
   });
   const timelineRaw = await timeRuns(RUNS, 5, async (i) => {
-    const id = traceIds[i]!.id;
+    const id = traceIds[API_CALLS + i]!.id;
     await raw(`SELECT * FROM ${TABLES.traces} WHERE ProjectId = {projectId:String} AND TraceId = {id:String}`, { id });
     await raw(`SELECT * FROM ${TABLES.logs} WHERE ProjectId = {projectId:String} AND TraceId = {id:String}`, { id });
   });
   results.push(['trace timeline', timeline, timelineRaw]);
 
-  // 2. Task History, first page and page 1,000, filtered by integration and a 30-day range.
-  const from = new Date(endMs - DAYS * DAY_MS - 3_600_000).toISOString();
+  // 2. Task History, first page and page 1,000, filtered by integration and a
+  // 30-day range: call i asks for integration i % 8, from a range starting i seconds later.
   const to = new Date(endMs + 60_000).toISOString();
-  const filters = `integration=salesforce&afterDate=${from}&beforeDate=${to}`;
-  const rawPage = async (offset: number) => {
+  const pageQuestion = (i: number) => ({
+    integration: INTEGRATIONS[i % INTEGRATIONS.length]!,
+    from: new Date(endMs - DAYS * DAY_MS - 3_600_000 + i * 1000).toISOString(),
+  });
+  const rawPage = async (offset: number, { integration, from }: { integration: string; from: string }) => {
     const where = `ProjectId = {projectId:String} AND ParentSpanId = '' AND SpanAttributes['flowtrace.kind'] = 'workflow_execution'
-       AND SpanAttributes['flowtrace.integration'] = 'salesforce'
+       AND SpanAttributes['flowtrace.integration'] = {integration:String}
        AND Timestamp >= parseDateTime64BestEffort({from:String}, 9) AND Timestamp < parseDateTime64BestEffort({to:String}, 9)`;
     await raw(
       `SELECT SpanAttributes['flowtrace.execution.id'] AS id, SpanAttributes['user.id'] AS userId, Duration, SpanAttributes['flowtrace.status'] AS status, Timestamp
        FROM ${TABLES.traces} WHERE ${where} ORDER BY Timestamp, TraceId LIMIT 100 OFFSET {offset:UInt64}`,
-      { from, to, offset },
+      { integration, from, to, offset },
     );
-    await raw(`SELECT count() FROM ${TABLES.traces} WHERE ${where}`, { from, to });
+    await raw(`SELECT count() FROM ${TABLES.traces} WHERE ${where}`, { integration, from, to });
   };
-  const total = (await api(`/task-history/workflow-executions?${filters}&limit=1`)).total as number;
+  const first = pageQuestion(0);
+  const total = (await api(`/task-history/workflow-executions?integration=${first.integration}&afterDate=${first.from}&beforeDate=${to}&limit=1`)).total as number;
   // Page 1,000 at full size; the last whole page on a smaller BENCH_QUERY_SPANS.
-  for (const page of [1, Math.min(1000, Math.floor(total / 100))]) {
+  for (const page of [1, Math.min(1000, Math.floor(total / 100) - 1)]) {
     const offset = (page - 1) * 100;
-    const apiTimes = await timeRuns(RUNS, 3, async () => {
-      const body = await api(`/task-history/workflow-executions?${filters}&offset=${offset}`);
+    const apiTimes = await timeRuns(RUNS, 3, async (i) => {
+      const { integration, from } = pageQuestion(i);
+      const body = await api(`/task-history/workflow-executions?integration=${integration}&afterDate=${from}&beforeDate=${to}&offset=${offset}`);
       if (body.workflowExecutions.length !== 100) throw new Error(`page ${page}: ${body.workflowExecutions.length} rows of ${body.total}`);
     });
-    const rawTimes = await timeRuns(Math.min(RUNS, 10), 1, () => rawPage(offset));
+    const rawTimes = await timeRuns(RAW_RUNS, 1, (i) => rawPage(offset, pageQuestion(API_CALLS + i)));
     results.push([`Task History page ${fmt(page, 0)} (integration, 30 days)`, apiTimes, rawTimes]);
   }
 
-  // 3. Event Logs text search over 7 days (a rare record id: most granules skipped).
+  // 3. Event Logs text search over 7 days for a record id: failed executions
+  // (e % 17 = 0) with a second log (e even), one term per call, spread over the 7 days.
   const weekFrom = new Date(endMs - 7 * DAY_MS).toISOString();
-  // Failed executions (e % 17 = 0) with a second log (e even), spread over the last 7 days.
   const newest = Math.floor((executions - 1) / 34) * 34;
-  const terms = Array.from({ length: 20 }, (_, i) => `r-${newest - Math.floor((i * executions * 7) / DAYS / 20 / 34) * 34}`);
+  const termCount = API_CALLS + RAW_CALLS;
+  const step = Math.max(1, Math.floor((executions * 7) / DAYS / termCount / 34)) * 34;
+  const terms = Array.from({ length: termCount }, (_, i) => `r-${newest - i * step}`);
   const search = await timeRuns(RUNS, 3, async (i) => {
-    const term = terms[i % terms.length]!;
+    const term = terms[i]!;
     const body = await api(`/event-logs?q=${encodeURIComponent(term)}&from=${weekFrom}&to=${to}`);
     if (body.logs.length === 0) throw new Error(`search ${term}: no match`);
   });
-  const searchRaw = await timeRuns(Math.min(RUNS, 20), 2, (i) =>
+  const searchRaw = await timeRuns(RAW_RUNS, 1, (i) =>
     raw(
       `SELECT Timestamp, Body, LogAttributes FROM ${TABLES.logs}
        WHERE ProjectId = {projectId:String} AND Timestamp >= parseDateTime64BestEffort({from:String}, 9) AND Timestamp < parseDateTime64BestEffort({to:String}, 9)
          AND positionCaseInsensitive(Body, {term:String}) > 0
        ORDER BY Timestamp DESC LIMIT 100`,
-      { from: weekFrom, to, term: terms[i % terms.length]! },
+      { from: weekFrom, to, term: terms[API_CALLS + i]! },
     ),
   );
   results.push(['Event Logs text search, 7 days', search, searchRaw]);
 
-  // 4. A 30-day count by integration, per day.
-  const monthFrom = new Date(endMs - DAYS * DAY_MS).toISOString();
-  const stats = await timeRuns(RUNS, 3, async () => {
-    const body = await api(`/stats/executions?groupBy=integration&interval=day&from=${monthFrom}&to=${to}`);
+  // 4. A 30-day count by integration, per day: call i from a range starting i minutes later.
+  const monthFrom = (i: number) => new Date(endMs - DAYS * DAY_MS + i * 60_000).toISOString();
+  const stats = await timeRuns(RUNS, 3, async (i) => {
+    const body = await api(`/stats/executions?groupBy=integration&interval=day&from=${monthFrom(i)}&to=${to}`);
     if (body.totals.executions === 0) throw new Error('no counts');
   });
-  const statsRaw = await timeRuns(Math.min(RUNS, 10), 1, () =>
+  const statsRaw = await timeRuns(RAW_RUNS, 1, (i) =>
     raw(
       `SELECT toStartOfDay(Timestamp) AS day, SpanAttributes['flowtrace.integration'] AS integration, count(), countIf(StatusCode = 'Error'),
               quantiles(0.5, 0.95, 0.99)(Duration)
@@ -218,7 +231,7 @@ async function measure(store: Store, projects: Projects, { projectId, key, endMs
        WHERE ProjectId = {projectId:String} AND ParentSpanId = '' AND SpanAttributes['flowtrace.kind'] = 'workflow_execution'
          AND Timestamp >= parseDateTime64BestEffort({from:String}, 9) AND Timestamp < parseDateTime64BestEffort({to:String}, 9)
        GROUP BY day, integration`,
-      { from: monthFrom, to },
+      { from: monthFrom(API_CALLS + i), to },
     ),
   );
   results.push(['30-day count by integration, per day', stats, statsRaw]);

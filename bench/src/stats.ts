@@ -1,8 +1,14 @@
 /** Runs `fn` `runs` times after `warmup` untimed runs; returns sorted latencies in ms. */
+/**
+ * Times `runs` calls after `warmup` untimed ones, sorted. Every call gets its
+ * own index (warm-ups 0…warmup-1, then the timed ones), so that a caller can
+ * ask a different question each time: ClickHouse's caches (the query condition
+ * cache above all) answer a repeated question faster than a new one.
+ */
 export async function timeRuns(runs: number, warmup: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await fn(i);
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  for (let i = warmup; i < warmup + runs; i++) {
     const start = performance.now();
     await fn(i);
     times.push(performance.now() - start);

@@ -650,6 +650,20 @@ describe('retried exports', () => {
       }
     }
     expect(await counts()).toEqual(before);
+    // Every log once, whether read a page of 500, walked 7 at a time (pages end among the copies), or exported.
+    const all = (await get(`/projects/${other.projectId}/event-logs?limit=500`, other.key)).body.logs.map((l: { id: string }) => l.id);
+    expect(all.length).toBeGreaterThan(14);
+    const walked: string[] = [];
+    for (let cursor = ''; ; ) {
+      const page = await get(`/projects/${other.projectId}/event-logs?limit=7${cursor ? `&cursor=${cursor}` : ''}`, other.key);
+      walked.push(...page.body.logs.map((l: { id: string }) => l.id));
+      if (!page.body.nextCursor) break;
+      cursor = page.body.nextCursor;
+    }
+    expect(walked).toEqual(all);
+    const range = `from=${new Date(NOW - 30 * 86_400_000).toISOString()}&to=${new Date(NOW + 86_400_000).toISOString()}`;
+    const exported = await (await fetch(`${p.apiUrl}/projects/${other.projectId}/export/event-logs?${range}`, { headers: { authorization: `Bearer ${other.key}` } })).text();
+    expect(exported.trim().split('\n').map((line) => JSON.parse(line).id).sort()).toEqual([...all].sort());
     const raw = await p.store.select<{ n: string }>('test', "SELECT count() AS n FROM otel_traces WHERE ProjectId = {p:String} AND ParentSpanId = '' AND SpanAttributes['flowtrace.kind'] = 'workflow_execution'", { p: other.projectId });
     expect(Number(raw[0]!.n)).toBe(other.data.executions.length);
   });

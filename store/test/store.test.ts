@@ -26,10 +26,11 @@ describe('migrations', () => {
       '0007_create_retention.sql',
       '0008_create_trace_records_and_dimension_counts.sql',
       '0009_recreate_trace_records_as_payloads.sql',
+      '0010_recreate_event_logs_monthly_with_text_index.sql',
     ]);
     expect(await migrate(store)).toEqual([]);
     const recorded = await store.select<{ n: string }>('test', `SELECT count() AS n FROM ${TABLES.migrations}`);
-    expect(Number(recorded[0]?.n)).toBe(9);
+    expect(Number(recorded[0]?.n)).toBe(10);
   });
 
   it('creates the clickhouseexporter tables with ProjectId leading the sort key', async () => {

@@ -71,7 +71,12 @@ export async function* exportExecutions(store: Store, range: ExportRange, chunk 
   }
 }
 
-/** Event logs of a range, oldest first, a chunk at a time (keyset on time and log key), each once. */
+/**
+ * Event logs of a range, oldest first, a chunk at a time (keyset on time and
+ * log key), each once: a log stored twice has its copies side by side, and
+ * the copies are dropped here (a LIMIT BY would read to the end of the range
+ * for every chunk).
+ */
 export async function* exportEventLogs(store: Store, range: ExportRange, chunk = EXPORT_CHUNK_ROWS): AsyncGenerator<ExportedLog[]> {
   let after: { nanos: string; logKey: string } | undefined;
   for (;;) {
@@ -87,11 +92,11 @@ export async function* exportEventLogs(store: Store, range: ExportRange, chunk =
          AND Timestamp >= fromUnixTimestamp64Nano({from:Int64}) AND Timestamp < fromUnixTimestamp64Nano({to:Int64})
          ${after ? 'AND (Timestamp, LogKey) > (fromUnixTimestamp64Nano({afterNanos:Int64}), {afterKey:UInt64})' : ''}
        ORDER BY Timestamp, LogKey
-       LIMIT 1 BY Timestamp, LogKey
        LIMIT {chunk:UInt32}`,
       { projectId: range.projectId, from: (after ? BigInt(after.nanos) : range.from).toString(), to: range.to.toString(), chunk, ...(after ? { afterNanos: after.nanos, afterKey: after.logKey } : {}) },
     );
-    if (rows.length > 0) yield rows;
+    const once = rows.filter((row, i) => i === 0 || row.nanos !== rows[i - 1]!.nanos || row.logKey !== rows[i - 1]!.logKey);
+    if (once.length > 0) yield once;
     if (rows.length < chunk) return;
     const last = rows[rows.length - 1]!;
     after = { nanos: last.nanos, logKey: last.logKey };
