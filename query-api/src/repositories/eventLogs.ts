@@ -49,6 +49,10 @@ const COLUMN_FILTERS = [
 /** `%text%` for LIKE, with LIKE's own wildcards in the text escaped. */
 const containsPattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/** True when `b` is a copy of `a`: the same log stored twice has the same time and key. */
+export const sameLog = (a: { nanos: string; logKey: string } | undefined, b: { nanos: string; logKey: string }) =>
+  a !== undefined && a.nanos === b.nanos && a.logKey === b.logKey;
+
 /**
  * Newest first, `limit` logs after the cursor, plus one to tell whether there
  * is more. Reads flowtrace_event_logs in its (ProjectId, Timestamp) order and
@@ -64,10 +68,7 @@ export async function searchEventLogs(store: Store, q: EventLogQuery): Promise<E
   for (;;) {
     const want = q.limit + 1 - logs.length;
     const rows = await readEventLogs(store, { ...q, after }, want);
-    for (const row of rows) {
-      const last = logs.at(-1);
-      if (!last || last.nanos !== row.nanos || last.logKey !== row.logKey) logs.push(row);
-    }
+    for (const row of rows) if (!sameLog(logs.at(-1), row)) logs.push(row);
     const end = rows.at(-1);
     if (rows.length < want || logs.length > q.limit || !end) return logs.slice(0, q.limit + 1);
     after = { nanos: BigInt(end.nanos), logKey: end.logKey };

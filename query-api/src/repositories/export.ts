@@ -1,4 +1,5 @@
 import { TABLES, type Store } from '@flowtrace/store';
+import { sameLog } from './eventLogs.js';
 
 /** Rows one read of an export fetches: what an export holds in memory at once. */
 export const EXPORT_CHUNK_ROWS = 5_000;
@@ -95,7 +96,7 @@ export async function* exportEventLogs(store: Store, range: ExportRange, chunk =
        LIMIT {chunk:UInt32}`,
       { projectId: range.projectId, from: (after ? BigInt(after.nanos) : range.from).toString(), to: range.to.toString(), chunk, ...(after ? { afterNanos: after.nanos, afterKey: after.logKey } : {}) },
     );
-    const once = rows.filter((row, i) => i === 0 || row.nanos !== rows[i - 1]!.nanos || row.logKey !== rows[i - 1]!.logKey);
+    const once = rows.filter((row, i) => !sameLog(rows[i - 1], row));
     if (once.length > 0) yield once;
     if (rows.length < chunk) return;
     const last = rows[rows.length - 1]!;
