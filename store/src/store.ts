@@ -36,16 +36,17 @@ const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * statement before every statement (3–4 ms each at 10M spans): it takes them
  * once, for its one session, when the store connects.
  */
-const COMMON_SETTINGS: ClickHouseSettings = {
+const COMMON_SETTINGS = {
   // 64-bit integers as JSON strings: a JS number would lose nanoseconds.
   output_format_json_quote_64bit_integers: 1,
-};
+} satisfies ClickHouseSettings & Record<string, number>;
 
 /**
  * The one gateway to ClickHouse. Every statement names its caller (on a
- * server, sent as `log_comment`, visible in system.query_log), values are always bound as
- * `{name:Type}` parameters, and tables are named through TABLES. Nothing
- * outside this package knows whether the engine is embedded or a server.
+ * server, sent as `log_comment`, visible in system.query_log), values are
+ * always bound as `{name:Type}` parameters, and tables are named through
+ * TABLES. Nothing outside this package knows whether the engine is embedded
+ * or a server.
  */
 export class Store {
   readonly mode: 'embedded' | 'server';
@@ -91,7 +92,7 @@ export class Store {
     // client bundles a copy of: the same interface under another import path.
     const connection = createChdbConnection({ path: dataDir }) as unknown as ClientConnection;
     const client = createClient({ connection });
-    const settings = Object.entries(COMMON_SETTINGS).map(([name, value]) => `${name} = ${Number(value)}`);
+    const settings = Object.entries(COMMON_SETTINGS).map(([name, value]) => `${name} = ${value}`);
     await client.command({ query: `SET ${settings.join(', ')}` });
     return new Store(client, 'embedded', dataDir);
   }
