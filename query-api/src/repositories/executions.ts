@@ -186,7 +186,7 @@ export async function listExecutions(store: Store, q: ExecutionQuery, options: L
   const shape = rangeShape(q);
   const counts = await rollupHourCounts(store, q);
   const whole = counts.filter((b) => b.bucket >= shape.whole.lo && b.bucket < shape.whole.hi);
-  const wholeTotal = whole.reduce((sum, b) => sum + b.n, 0);
+  const wholeTotal = countOf(whole);
   const edge = (range: Range | undefined): Edge | undefined => {
     const bound = range ? (counts.find((b) => b.bucket === hourStart(range.lo))?.n ?? 0) : 0;
     return range && bound > 0 ? { range, bound } : undefined;
@@ -209,13 +209,11 @@ export async function listExecutions(store: Store, q: ExecutionQuery, options: L
   }
 
   const edges = [first, last].filter((e) => e !== undefined);
-  const onePass = read.reduce((sum, b) => sum + b.n, 0) + edges.reduce((sum, e) => sum + e.bound, 0);
-  if (onePass > (options.onePassRows ?? ONE_PASS_ROWS)) {
+  if (q.limit === 0) return { rows: [], total: wholeTotal + countOf(await countEdges(store, q, edges)) };
+  // Past the end of whole hours and no partial hour: nothing to read.
+  if (read.length === 0 && edges.length === 0) return { rows: [], total: wholeTotal };
+  if (countOf(read) + edges.reduce((sum, e) => sum + e.bound, 0) > (options.onePassRows ?? ONE_PASS_ROWS)) {
     return pageOfHours(store, q, [...whole, ...(await countEdges(store, q, edges))].sort((a, b) => a.bucket - b.bucket));
-  }
-  if (q.limit === 0 || (read.length === 0 && edges.length === 0)) {
-    const edgeTotal = q.limit === 0 ? (await countEdges(store, q, edges)).reduce((sum, b) => sum + b.n, 0) : 0;
-    return { rows: [], total: wholeTotal + edgeTotal };
   }
 
   const ranges = [
@@ -239,8 +237,8 @@ export async function listExecutions(store: Store, q: ExecutionQuery, options: L
      LIMIT {limit:UInt32} OFFSET {skip:UInt64}`,
     params,
   );
-  const any = raw[0];
-  const edgeTotal = any ? Number(any.firstEnd) + Number(any.lastEnd) : (await countEdges(store, q, edges)).reduce((sum, b) => sum + b.n, 0);
+  // No row, no window: a page past the end counts the partial hours on their own.
+  const edgeTotal = raw[0] ? Number(raw[0].firstEnd) + Number(raw[0].lastEnd) : countOf(await countEdges(store, q, edges));
   return { rows: raw.map((r) => toRow(r, q.attributes ?? [])), total: wholeTotal + edgeTotal };
 }
 
@@ -260,6 +258,7 @@ function rangeShape(q: ExecutionQuery): { whole: { lo: number; hi: number }; ear
   };
 }
 
+const countOf = (buckets: Bucket[]) => buckets.reduce((sum, b) => sum + b.n, 0);
 const hourStart = (ns: bigint) => Number(ns / HOUR_NS) * HOUR_S;
 const hoursRange = (hours: Bucket[]): Range => {
   const starts = hours.map((b) => BigInt(b.bucket));
@@ -304,7 +303,7 @@ async function countEdges(store: Store, q: ExecutionQuery, edges: Edge[]): Promi
  * hours it falls in are read, with the offset left inside them.
  */
 async function pageOfHours(store: Store, q: ExecutionQuery, buckets: Bucket[]): Promise<ExecutionPage> {
-  const total = buckets.reduce((sum, b) => sum + b.n, 0);
+  const total = countOf(buckets);
   if (q.offset >= total || q.limit === 0) return { rows: [], total };
 
   const ordered = q.order === 'ASC' ? buckets : [...buckets].reverse();
