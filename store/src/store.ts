@@ -39,6 +39,11 @@ const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const COMMON_SETTINGS = {
   // 64-bit integers as JSON strings: a JS number would lose nanoseconds.
   output_format_json_quote_64bit_integers: 1,
+  // No plan here needs column statistics, and loading them is not free: until
+  // the statistics cache refreshes (every 5 minutes), each statement read them
+  // from every new part. Measured after a bulk load at 10M spans: an execution
+  // page took 26 ms with them, 11 ms without.
+  use_statistics: 0,
 } satisfies ClickHouseSettings & Record<string, number>;
 
 /**

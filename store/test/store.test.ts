@@ -27,10 +27,11 @@ describe('migrations', () => {
       '0008_create_trace_records_and_dimension_counts.sql',
       '0009_recreate_trace_records_as_payloads.sql',
       '0010_recreate_event_logs_monthly_with_text_index.sql',
+      '0011_disable_automatic_statistics.sql',
     ]);
     expect(await migrate(store)).toEqual([]);
     const recorded = await store.select<{ n: string }>('test', `SELECT count() AS n FROM ${TABLES.migrations}`);
-    expect(Number(recorded[0]?.n)).toBe(10);
+    expect(Number(recorded[0]?.n)).toBe(11);
   });
 
   it('creates the clickhouseexporter tables with ProjectId leading the sort key', async () => {
@@ -44,6 +45,28 @@ describe('migrations', () => {
       { name: 'otel_traces', sorting_key: 'ProjectId, ServiceName, SpanName, toDateTime(Timestamp)' },
       { name: 'otel_traces_trace_id_ts', sorting_key: 'ProjectId, TraceId' },
     ]);
+  });
+
+  const DATA_TABLES = [
+    TABLES.traces,
+    TABLES.logs,
+    TABLES.traceIdTs,
+    TABLES.executions,
+    TABLES.executionCounts,
+    TABLES.executionCountsBy,
+    TABLES.traceRecords,
+    TABLES.eventLogs,
+  ];
+  it('keeps no column statistics: not computed by merges of the data tables, not loaded by statements', async () => {
+    const tables = await store.select<{ name: string; engine_full: string }>(
+      'test',
+      `SELECT name, engine_full FROM system.tables WHERE database = currentDatabase() AND name IN ({names:Array(String)}) ORDER BY name`,
+      { names: DATA_TABLES },
+    );
+    expect(tables).toHaveLength(DATA_TABLES.length);
+    for (const t of tables) expect(t.engine_full, t.name).toContain("auto_statistics_types = ''");
+    const [setting] = await store.select<{ value: string }>('test', `SELECT value FROM system.settings WHERE name = 'use_statistics'`);
+    expect(setting?.value).toBe('0');
   });
 
   it('splits statements on line-ending semicolons and drops comment-only pieces', () => {
