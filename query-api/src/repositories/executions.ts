@@ -221,22 +221,14 @@ export async function listExecutions(store: Store, q: ExecutionQuery, options: L
     ...(read.length > 0 ? [hoursRange(read)] : []),
     ...(last ? [last.range] : []),
   ];
-  const params: QueryParams = { projectId: q.projectId, kind: q.kind, skip: q.offset - skipped, limit: q.limit };
-  const where = conditions(q.rollup, ROLLUP_COLUMNS, params);
+  const params: QueryParams = {};
   const within = (name: string, r: Range) => rangeCondition(name, r, params);
   const counted = (name: string, e: Edge | undefined) => (e ? `countIf(${within(name, e.range)}) OVER ()` : '0');
-  const attributes = attributeColumn(q, params);
-  const raw = await store.select<RawRow & { firstEnd: string; lastEnd: string }>(
-    'query-api.executions.page',
-    `SELECT ${SELECT_ROW}${attributes}, ${counted('first', first)} AS firstEnd, ${counted('last', last)} AS lastEnd
-     FROM ${TABLES.executions}
-     WHERE ProjectId = {projectId:String} AND Kind = {kind:String}
-       AND (${ranges.map((r, n) => within(`r${n}`, r)).join(' OR ')})
-       ${where.map((c) => `AND ${c}`).join(' ')}
-     ORDER BY Start ${q.order}, TraceId ${q.order}
-     LIMIT {limit:UInt32} OFFSET {skip:UInt64}`,
-    params,
-  );
+  const raw = await readPage<{ firstEnd: string; lastEnd: string }>(store, q, params, {
+    skip: q.offset - skipped,
+    range: `(${ranges.map((r, n) => within(`r${n}`, r)).join(' OR ')})`,
+    columns: `, ${counted('first', first)} AS firstEnd, ${counted('last', last)} AS lastEnd`,
+  });
   // No row, no window: a page past the end counts the partial hours on their own.
   const edgeTotal = raw[0] ? Number(raw[0].firstEnd) + Number(raw[0].lastEnd) : countOf(await countEdges(store, q, edges));
   return { rows: raw.map((r) => toRow(r, q.attributes ?? [])), total: wholeTotal + edgeTotal };
@@ -317,19 +309,34 @@ async function pageOfHours(store: Store, q: ExecutionQuery, buckets: Bucket[]): 
   if (q.from !== undefined && q.from > lo) lo = q.from;
   if (q.to !== undefined && q.to < hi) hi = q.to;
 
-  const params: QueryParams = { projectId: q.projectId, kind: q.kind, skip: q.offset - before, limit: q.limit };
+  const params: QueryParams = {};
+  const raw = await readPage(store, q, params, { skip: q.offset - before, range: rangeCondition('page', { lo, hi }, params) });
+  return { rows: raw.map((r) => toRow(r, q.attributes ?? [])), total };
+}
+
+/**
+ * The page's rows within `range` (a condition on `Start`, its values already
+ * in `params`), every filter of the query applied, `skip` rows left out;
+ * `columns` are read beside them.
+ */
+function readPage<Extra extends object = object>(
+  store: Store,
+  q: ExecutionQuery,
+  params: QueryParams,
+  page: { skip: number; range: string; columns?: string },
+): Promise<Array<RawRow & Extra>> {
+  Object.assign(params, { projectId: q.projectId, kind: q.kind, skip: page.skip, limit: q.limit });
   const where = [...conditions(q.rollup, ROLLUP_COLUMNS, params), ...conditions(q.rows, ROW_COLUMNS, params)];
-  const raw = await store.select<RawRow>(
+  return store.select<RawRow & Extra>(
     'query-api.executions.page',
-    `SELECT ${SELECT_ROW}${attributeColumn(q, params)}
+    `SELECT ${SELECT_ROW}${attributeColumn(q, params)}${page.columns ?? ''}
      FROM ${TABLES.executions}
-     WHERE ProjectId = {projectId:String} AND Kind = {kind:String} AND ${rangeCondition('page', { lo, hi }, params)}
+     WHERE ProjectId = {projectId:String} AND Kind = {kind:String} AND ${page.range}
        ${where.map((c) => `AND ${c}`).join(' ')}
      ORDER BY Start ${q.order}, TraceId ${q.order}
      LIMIT {limit:UInt32} OFFSET {skip:UInt64}`,
     params,
   );
-  return { rows: raw.map((r) => toRow(r, q.attributes ?? [])), total };
 }
 
 /** The query's range as bound conditions on `Start`. */
