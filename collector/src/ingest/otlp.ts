@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import type { Retention } from '@flowtrace/store';
+import { OtlpRequestError } from '../otlp/errors.js';
+import { logsFromRequest } from '../otlp/logs.js';
+import { ExportLogsServiceRequest, ExportTraceServiceRequest } from '../otlp/proto.js';
+import { spansFromRequest } from '../otlp/traces.js';
+import type { Encoding } from '../otlp/values.js';
+import { timeWindow } from '../otlp/window.js';
+import type { Sink } from '../sink/sink.js';
+
+export type Signal = 'traces' | 'logs';
+
+/** What a stored export request answers: OTLP's partial success. */
+export interface IngestOutcome {
+  /** Records refused one by one (outside the time window); the rest are stored. */
+  rejected: number;
+  /** Why, for partial_success.error_message; '' when nothing was refused. */
+  errorMessage: string;
+  /** The same request had been stored before (a retry): nothing was stored again. */
+  duplicate: boolean;
+}
+
+export interface OtlpIngestOptions {
+  sink: Sink;
+  /** Retention in days (0: forever): older records are refused, not stored. */
+  ttlDays: number;
+  /** How far ahead of this host's clock a timestamp may be, in seconds. */
+  maxFutureSkewSeconds: number;
+  /** Told of every stored log, so a project's log limit holds while it floods. */
+  retention?: Retention;
+}
+
+/** Stores one OTLP export request (its body, already decompressed) for a project; shared by OTLP/HTTP and OTLP/gRPC. */
+export type OtlpIngest = (signal: Signal, projectId: string, body: Buffer, encoding: Encoding) => Promise<IngestOutcome>;
+
+const NOUNS: Record<Signal, string> = { traces: 'spans', logs: 'log records' };
+
+/**
+ * Decodes and validates a whole request before anything is written (a
+ * malformed one throws OtlpRequestError and stores nothing), then hands its
+ * rows to the sink as one batch and resolves once they are stored.
+ */
+export function createOtlpIngest(options: OtlpIngestOptions): OtlpIngest {
+  return async (signal, projectId, body, encoding) => {
+    const message = parse(signal, body, encoding);
+    const window = timeWindow(options);
+    const decoded =
+      signal === 'traces'
+        ? { spans: spansFromRequest(message, encoding, projectId, window), logs: undefined }
+        : { spans: undefined, logs: logsFromRequest(message, encoding, projectId, window, BigInt(Date.now()) * 1_000_000n) };
+    const rows = decoded.spans?.rows ?? decoded.logs?.rows ?? [];
+    const rejections = (decoded.spans ?? decoded.logs)!.rejections;
+    const { duplicate } = await options.sink.write({
+      projectId,
+      token: requestToken(signal, projectId, encoding, body),
+      spans: decoded.spans?.rows ?? [],
+      logs: decoded.logs?.rows ?? [],
+    });
+    if (!duplicate && signal === 'logs') options.retention?.noteLogs(projectId, rows.length);
+    return { rejected: rejections.count, errorMessage: rejections.message(NOUNS[signal]), duplicate };
+  };
+}
+
+/** The idempotency key of a request: a retry sends the same bytes, for the same project and signal. */
+export function requestToken(signal: string, projectId: string, encoding: string, body: Buffer): string {
+  return createHash('sha256').update(`${signal}\u0000${encoding}\u0000${projectId}\u0000`).update(body).digest('base64url').slice(0, 32);
+}
+
+function parse(signal: Signal, body: Buffer, encoding: Encoding): unknown {
+  const type = signal === 'traces' ? ExportTraceServiceRequest : ExportLogsServiceRequest;
+  if (encoding === 'protobuf') {
+    try {
+      return type.decode(body);
+    } catch (err) {
+      throw new OtlpRequestError(`malformed protobuf ${type.name}: ${(err as Error).message}`);
+    }
+  }
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new OtlpRequestError(`malformed JSON: ${(err as Error).message}`);
+  }
+}
