@@ -1,5 +1,5 @@
 import { Projects, type Store } from '@flowtrace/store';
-import { createCollectorApp } from '@flowtrace/collector';
+import { openCollector } from '@flowtrace/collector';
 import { recipeJobTrace, toOtlpJson } from '@flowtrace/instrumentation';
 import { fmt, row } from './stats.js';
 import { listen, quietLog } from './support.js';
@@ -43,7 +43,7 @@ export async function benchWorkato(store: Store): Promise<void> {
   const projects = new Projects(store, { keyCacheMs: 60_000 });
   const projectId = (await projects.createProject('bench-workato')).id;
   const key = (await projects.createApiKey(projectId, 'bench')).key;
-  const server = await listen(createCollectorApp({ store, projects, log: quietLog, maxBodyBytes: 64 << 20, ttlDays: 30, maxFutureSkewSeconds: 3600 }));
+  const server = await listen((await openCollector({ store, projects, log: quietLog, maxBodyBytes: 64 << 20, ttlDays: 30, maxFutureSkewSeconds: 3600 })).app);
   const startedAt = new Date(Date.now() - 3_600_000).toISOString();
   const batches = Array.from({ length: JOBS / BATCH }, (_, b) => Array.from({ length: BATCH }, (_, i) => job(b * BATCH + i, startedAt)));
   const post = async (path: string, body: string, type: string) => {

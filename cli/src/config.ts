@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_BLOCKS, DEFAULT_DEDUP, DEFAULT_MAX_QUEUE_BYTES, type BlockOptions } from '@flowtrace/collector';
 
 const MiB = 1024 * 1024;
 
@@ -32,6 +33,7 @@ const ENV = z.object({
   /** Interface both servers listen on. */
   FLOWTRACE_HOST: z.string().min(1).default('0.0.0.0'),
   FLOWTRACE_OTLP_HTTP_PORT: port(4318),
+  FLOWTRACE_OTLP_GRPC_PORT: port(4317),
   FLOWTRACE_API_PORT: port(8080),
   /** Admin token; unset: one is generated on the first start of a data dir and printed once. */
   FLOWTRACE_ADMIN_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
@@ -53,6 +55,24 @@ const ENV = z.object({
   FLOWTRACE_RETENTION_INTERVAL_SECONDS: count(60, 1),
   /** Absolute base URL of links the query API returns (Task History's nextLink); unset: the request's own origin. */
   FLOWTRACE_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).optional(),
+  /** Group commit: an INSERT block is sent once it holds this many rows (a larger single request goes whole). */
+  FLOWTRACE_BATCH_MAX_ROWS: count(DEFAULT_BLOCKS.maxRows, 1),
+  /** … or this many encoded bytes. */
+  FLOWTRACE_BATCH_MAX_BYTES: count(DEFAULT_BLOCKS.maxBytes, 1024),
+  /** How long a block's first request may wait for others to join it (0: send when an insert slot frees). */
+  FLOWTRACE_BATCH_LINGER_MS: count(DEFAULT_BLOCKS.lingerMs, 0),
+  /** INSERTs in flight at once per table. */
+  FLOWTRACE_INSERT_CONCURRENCY: count(DEFAULT_BLOCKS.concurrency, 1),
+  /** Encoded bytes the collector may hold for insertion; beyond, requests get 429 / UNAVAILABLE with a retry delay. */
+  FLOWTRACE_MAX_QUEUE_BYTES: count(DEFAULT_MAX_QUEUE_BYTES, 1024 * 1024),
+  /** Spool accepted batches to this directory (fsynced) and acknowledge them from there; unset: acknowledge once stored in ClickHouse. */
+  FLOWTRACE_SPOOL_DIR: z.string().optional(),
+  /** The most bytes the spool may hold; a full spool refuses requests with a retry delay. */
+  FLOWTRACE_SPOOL_MAX_BYTES: count(1024 * MiB, 256 * MiB),
+  /** How long a stored request's token is remembered, so its retries are acknowledged without storing it twice. */
+  FLOWTRACE_DEDUP_WINDOW_SECONDS: count(DEFAULT_DEDUP.windowMs / 1000, 60),
+  /** Least severe level written to the JSON log on stderr. */
+  FLOWTRACE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }).default('info'),
 });
 
 /** Values never echoed back in an error. */
@@ -65,6 +85,7 @@ export interface Config {
   server: { url: string; username: string; password: string; database: string } | undefined;
   host: string;
   otlpHttpPort: number;
+  otlpGrpcPort: number;
   apiPort: number;
   adminToken: string | undefined;
   ttlDays: number;
@@ -76,6 +97,11 @@ export interface Config {
   captureContent: boolean;
   retentionIntervalMs: number;
   publicUrl: string | undefined;
+  blocks: BlockOptions;
+  maxQueueBytes: number;
+  spool: { dir: string; maxBytes: number } | undefined;
+  dedupWindowMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export class ConfigError extends Error {
@@ -104,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     host: e.FLOWTRACE_HOST,
     otlpHttpPort: e.FLOWTRACE_OTLP_HTTP_PORT,
+    otlpGrpcPort: e.FLOWTRACE_OTLP_GRPC_PORT,
     apiPort: e.FLOWTRACE_API_PORT,
     adminToken: e.FLOWTRACE_ADMIN_TOKEN,
     ttlDays: e.FLOWTRACE_TTL_DAYS,
@@ -115,5 +142,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     captureContent: e.FLOWTRACE_CAPTURE_CONTENT === 'true',
     retentionIntervalMs: e.FLOWTRACE_RETENTION_INTERVAL_SECONDS * 1000,
     publicUrl: e.FLOWTRACE_PUBLIC_URL,
+    blocks: { maxRows: e.FLOWTRACE_BATCH_MAX_ROWS, maxBytes: e.FLOWTRACE_BATCH_MAX_BYTES, lingerMs: e.FLOWTRACE_BATCH_LINGER_MS, concurrency: e.FLOWTRACE_INSERT_CONCURRENCY },
+    maxQueueBytes: e.FLOWTRACE_MAX_QUEUE_BYTES,
+    spool: e.FLOWTRACE_SPOOL_DIR ? { dir: e.FLOWTRACE_SPOOL_DIR, maxBytes: e.FLOWTRACE_SPOOL_MAX_BYTES } : undefined,
+    dedupWindowMs: e.FLOWTRACE_DEDUP_WINDOW_SECONDS * 1000,
+    logLevel: e.FLOWTRACE_LOG_LEVEL,
   };
 }

@@ -1,14 +1,25 @@
+import { pino, type DestinationStream, type Level } from 'pino';
 import type { Logger } from '@flowtrace/store';
 
-/** One line per entry on stderr: time, level, message, then key=value fields. */
-export function createLogger(stream: NodeJS.WritableStream = process.stderr): Logger {
-  const write = (level: string, message: string, fields?: Record<string, unknown>) => {
-    const extra = fields ? Object.entries(fields).map(([k, v]) => ` ${k}=${typeof v === 'string' ? JSON.stringify(v) : String(v)}`).join('') : '';
-    stream.write(`${new Date().toISOString()} ${level} ${message}${extra}\n`);
-  };
+/**
+ * Structured logs: one JSON object per line on stderr (pino), with `time`,
+ * `level` and `msg`, and the entry's fields beside them, so a log shipper
+ * reads them without parsing text. The collector's own telemetry is never
+ * exported into Flowtrace itself.
+ */
+export function createLogger(level: Level = 'info', destination: DestinationStream = pino.destination({ fd: 2, sync: true })): Logger {
+  const logger = pino(
+    {
+      level,
+      base: { service: 'flowtrace', pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
   return {
-    info: (message, fields) => write('info', message, fields),
-    warn: (message, fields) => write('warn', message, fields),
-    error: (message, fields) => write('error', message, fields),
+    info: (message, fields) => logger.info(fields ?? {}, message),
+    warn: (message, fields) => logger.warn(fields ?? {}, message),
+    error: (message, fields) => logger.error(fields ?? {}, message),
   };
 }

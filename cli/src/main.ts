@@ -10,7 +10,7 @@ const USAGE = `Usage: flowtrace <command>
 
 Commands:
   start       collector and query API in one process (the embedded store needs this)
-  collector   the OTLP/HTTP collector only (server mode: CLICKHOUSE_URL)
+  collector   the collector only: OTLP/HTTP, OTLP/gRPC, Workato (server mode: CLICKHOUSE_URL)
   query-api   the query API only (server mode: CLICKHOUSE_URL)
   import workato <dir> [--source NAME]
               load a Workato export tree (user_id/jobs/recipe_id/YYYYMMDD/job_id/*.json)
@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`flowtrace: invalid configuration\n${err.message.replace(/^/gm, '  ')}\n`);
     return 2;
   }
-  const log = createLogger();
+  const log = createLogger(config.logLevel);
   const running = await serve(parts, config, log, (text) => process.stdout.write(`${text}\n`));
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

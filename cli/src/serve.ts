@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { AdminToken, Projects, Retention, openStore, type Logger } from '@flowtrace/store';
-import { createCollectorApp } from '@flowtrace/collector';
+import { createGrpcReceiver, openCollector, type Collector, type GrpcReceiver } from '@flowtrace/collector';
 import { createQueryApp } from '@flowtrace/query-api';
 import type { Config } from './config.js';
 
@@ -14,6 +14,7 @@ export interface Parts {
 
 export interface Running {
   otlpHttpPort?: number;
+  otlpGrpcPort?: number;
   apiPort?: number;
   /** Stops taking requests, lets in-flight ones (and their inserts) finish, closes the store. */
   stop(): Promise<void>;
@@ -31,10 +32,14 @@ export async function serve(parts: Parts, config: Config, log: Logger, print: (l
   const projects = new Projects(store, { keyCacheMs: config.keyCacheMs });
   const retention = new Retention(store, log);
   const servers: Server[] = [];
+  let collector: Collector | undefined;
+  let grpc: GrpcReceiver | undefined;
   const running: Running = {
     stop: async () => {
       retention.stop();
-      await Promise.all(servers.map((server) => closeServer(server, config.shutdownTimeoutMs)));
+      await Promise.all([...servers.map((server) => closeServer(server, config.shutdownTimeoutMs)), grpc?.close(config.shutdownTimeoutMs)]);
+      // What the sink still holds is stored before the store closes.
+      await collector?.close();
       await retention.idle();
       await store.close();
     },
@@ -43,7 +48,7 @@ export async function serve(parts: Parts, config: Config, log: Logger, print: (l
     const services: string[] = [];
     const notes: string[] = [];
     if (parts.collector) {
-      const app = createCollectorApp({
+      collector = await openCollector({
         store,
         projects,
         log,
@@ -53,9 +58,17 @@ export async function serve(parts: Parts, config: Config, log: Logger, print: (l
         maxFutureSkewSeconds: config.maxFutureSkewSeconds,
         captureContent: config.captureContent,
         retention,
+        blocks: config.blocks,
+        maxQueueBytes: config.maxQueueBytes,
+        spool: config.spool,
+        dedup: { windowMs: config.dedupWindowMs },
       });
-      running.otlpHttpPort = await listen(app, config.host, config.otlpHttpPort, servers);
-      services.push(`  OTLP/HTTP  http://${config.host}:${running.otlpHttpPort}  (POST /v1/traces, POST /v1/logs, POST /ingest/workato)`);
+      running.otlpHttpPort = await listen(collector.app, config.host, config.otlpHttpPort, servers);
+      grpc = createGrpcReceiver({ ingest: collector.ingest, projects, log, maxMessageBytes: config.maxBodyBytes, metrics: collector.metrics });
+      running.otlpGrpcPort = await grpc.listen(config.host, config.otlpGrpcPort);
+      services.push(`  OTLP/HTTP  http://${config.host}:${running.otlpHttpPort}  (POST /v1/traces, POST /v1/logs, POST /ingest/workato, GET /metrics)`);
+      services.push(`  OTLP/gRPC  ${config.host}:${running.otlpGrpcPort}  (TraceService/Export, LogsService/Export)`);
+      if (config.spool) notes.push(`  Spool      ${config.spool.dir} (batches acknowledged once fsynced here)`);
     }
     if (parts.queryApi) {
       const adminToken = await AdminToken.load(store, config.adminToken);

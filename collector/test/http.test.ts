@@ -10,7 +10,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { JsonTraceSerializer, ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { Projects, TABLES, type Store } from '@flowtrace/store';
-import { ExportTraceServiceResponse, createCollectorApp } from '@flowtrace/collector';
+import { ExportTraceServiceResponse, openCollector } from '@flowtrace/collector';
 import { openTempStore } from '../../test/support/store.js';
 import { listenApp, memoryLogger } from '../../test/support/http.js';
 
@@ -27,9 +27,7 @@ beforeAll(async () => {
   const projects = new Projects(store, { keyCacheMs: 0 });
   projectId = (await projects.createProject('collector-test')).id;
   key = (await projects.createApiKey(projectId, 'k')).key;
-  const server = await listenApp(
-    createCollectorApp({ store, projects, log: memoryLogger(), maxBodyBytes: MAX_BODY, ttlDays: 30, maxFutureSkewSeconds: 3600 }),
-  );
+  const server = await listenApp((await openCollector({ store, projects, log: memoryLogger(), maxBodyBytes: MAX_BODY, ttlDays: 30, maxFutureSkewSeconds: 3600 })).app);
   url = server.url;
   cleanup = async () => {
     await server.close();
@@ -61,14 +59,15 @@ const spanJson = (span: Record<string, unknown>) => ({
 const validIds = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' };
 
 describe('accepted requests', () => {
-  it('stores protobuf spans and answers an empty partial_success in protobuf', async () => {
+  it('stores protobuf spans and answers in protobuf, partial_success unset on full success', async () => {
     const before = await countRows(TABLES.traces);
     const res = await post('/v1/traces', ProtobufTraceSerializer.serializeRequest(spans)!, proto);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/x-protobuf');
     const body = new Uint8Array(await res.arrayBuffer());
-    expect(Buffer.from(body).toString('hex')).toBe('0a00');
-    expect(ExportTraceServiceResponse.toObject(ExportTraceServiceResponse.decode(body))).toEqual({ partialSuccess: {} });
+    // The specification: a full success MUST NOT set partial_success; the message is empty.
+    expect(Buffer.from(body).toString('hex')).toBe('');
+    expect(ExportTraceServiceResponse.toObject(ExportTraceServiceResponse.decode(body))).toEqual({});
     expect(await countRows(TABLES.traces)).toBe(before + 2);
   });
 
@@ -77,7 +76,7 @@ describe('accepted requests', () => {
     const res = await post('/v1/traces', gzipSync(JsonTraceSerializer.serializeRequest(spans)!), { ...json, 'content-encoding': 'gzip' });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await res.json()).toEqual({ partialSuccess: {} });
+    expect(await res.json()).toEqual({});
     expect(await countRows(TABLES.traces)).toBe(before + 2);
   });
 
@@ -198,8 +197,9 @@ describe('rejected requests store nothing and the collector keeps serving', () =
 describe('ingestion and queries at the same time', () => {
   it('answers every request while reads run alongside', async () => {
     const before = await countRows(TABLES.traces);
-    const body = ProtobufTraceSerializer.serializeRequest(spans)!;
-    const writes = Array.from({ length: 30 }, () => post('/v1/traces', body, proto).then((r) => r.status));
+    // 30 different requests (an identical one would be a retry, stored once).
+    const bodies = Array.from({ length: 30 }, (_, i) => ProtobufTraceSerializer.serializeRequest(spans.map((s) => Object.assign(Object.create(s) as ReadableSpan, { name: `${s.name} ${i}` })))!);
+    const writes = bodies.map((body) => post('/v1/traces', body, proto).then((r) => r.status));
     const reads = Array.from({ length: 30 }, () =>
       store.select<{ n: string }>('test', `SELECT count() AS n FROM ${TABLES.traceIdTs} WHERE ProjectId = {projectId:String}`, { projectId }),
     );

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminToken, Projects, type Store } from '@flowtrace/store';
-import { createCollectorApp } from '@flowtrace/collector';
+import { openCollector } from '@flowtrace/collector';
 import { createQueryApp, type Timeline } from '@flowtrace/query-api';
 import { openTempStore } from '../../test/support/store.js';
 import { listenApp, memoryLogger } from '../../test/support/http.js';
@@ -23,7 +23,7 @@ beforeAll(async () => {
   const log = memoryLogger();
   const adminToken = await AdminToken.load(store, ADMIN);
   const queryServer = await listenApp(createQueryApp({ store, projects, adminToken, log }));
-  const collectorServer = await listenApp(createCollectorApp({ store, projects, log, maxBodyBytes: 1 << 20, ttlDays: 30, maxFutureSkewSeconds: 3600 }));
+  const collectorServer = await listenApp((await openCollector({ store, projects, log, maxBodyBytes: 1 << 20, ttlDays: 30, maxFutureSkewSeconds: 3600 })).app);
   api = queryServer.url;
   otlp = collectorServer.url;
   cleanup = async () => {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminToken, Projects, Retention, type Store } from '@flowtrace/store';
-import { createCollectorApp } from '@flowtrace/collector';
+import { openCollector } from '@flowtrace/collector';
 import { createQueryApp } from '@flowtrace/query-api';
 import { toOtlpJson, workflowExecutionTrace } from '@flowtrace/instrumentation';
 import { openTempStore } from '../../test/support/store.js';
@@ -28,7 +28,7 @@ beforeAll(async () => {
   const log = memoryLogger();
   retention = new Retention(store, log);
   const query = await listenApp(createQueryApp({ store, projects, adminToken: await AdminToken.load(store, ADMIN), log, retention }));
-  const collector = await listenApp(createCollectorApp({ store, projects, log, maxBodyBytes: 1 << 22, ttlDays: 0, maxFutureSkewSeconds: 3600, retention }));
+  const collector = await listenApp((await openCollector({ store, projects, log, maxBodyBytes: 1 << 22, ttlDays: 0, maxFutureSkewSeconds: 3600, retention })).app);
   api = query.url;
   otlp = collector.url;
   cleanup = async () => {

@@ -1,5 +1,5 @@
 export { Store, StoreUnavailableError } from './store.js';
-export type { StoreOptions, ServerOptions, QueryParams } from './store.js';
+export type { StoreOptions, ServerOptions, QueryParams, InsertFormat } from './store.js';
 export { openStore } from './open.js';
 export type { OpenStoreOptions, OpenedStore } from './open.js';
 export { migrate, loadMigrations, splitStatements } from './migrations.js';

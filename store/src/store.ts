@@ -28,6 +28,10 @@ export class StoreUnavailableError extends Error {
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
 const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const COLUMN_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+
+/** Text formats rows may be inserted in, already encoded (see insertEncoded). */
+export type InsertFormat = 'JSONCompactEachRow' | 'JSONEachRow' | 'TabSeparated';
 
 /**
  * Settings every statement runs with. A server takes them with each statement
@@ -136,6 +140,20 @@ export class Store {
         clickhouse_settings: this.#settings(caller),
       }),
     );
+  }
+
+  /**
+   * Inserts rows already encoded in a text `format` (one INSERT, so one block:
+   * stored whole or not at all). The collector's sink encodes each request's
+   * rows once, as it arrives, and joins many requests into one such block.
+   */
+  async insertEncoded(caller: string, table: TableName, columns: readonly string[], format: InsertFormat, text: string): Promise<void> {
+    if (text.length === 0) return;
+    for (const column of columns) {
+      if (!COLUMN_NAME.test(column)) throw new Error(`not a column name: ${JSON.stringify(column)}`);
+    }
+    const query = `INSERT INTO ${table} (${columns.map((c) => `\`${c}\``).join(', ')}) FORMAT ${format}\n${text}`;
+    await this.#track(() => this.#client.command({ query, clickhouse_settings: this.#settings(caller) }));
   }
 
   async ping(): Promise<boolean> {

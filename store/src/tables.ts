@@ -15,6 +15,8 @@ export const TABLES = {
   settings: 'flowtrace_settings',
   migrations: 'flowtrace_migrations',
   imports: 'flowtrace_imports',
+  /** Idempotency tokens of stored requests: a retry is acknowledged, not stored again. */
+  ingestTokens: 'flowtrace_ingest_tokens',
   /** One row per execution (root span): lists and deep pages. */
   executions: 'flowtrace_executions',
   /** Hourly execution counts, failures and duration digests. */

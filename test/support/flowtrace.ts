@@ -6,6 +6,10 @@ export const FLOWTRACE_BIN = `${REPO_ROOT}cli/bin/flowtrace.js`;
 
 export interface RunningFlowtrace {
   otlpUrl: string;
+  /** host:port of the OTLP/gRPC receiver. */
+  otlpGrpcAddress: string;
+  /** The child process id (for SIGKILL in crash tests). */
+  pid: number;
   apiUrl: string;
   /** Printed only on the first start of a data directory. */
   adminToken: string | undefined;
@@ -18,7 +22,7 @@ export interface RunningFlowtrace {
 /** Runs the built `flowtrace start` on a data directory, on ephemeral loopback ports. */
 export async function startFlowtrace(dataDir: string, env: Record<string, string> = {}): Promise<RunningFlowtrace> {
   const child = spawn(process.execPath, [FLOWTRACE_BIN, 'start'], {
-    env: { ...process.env, FLOWTRACE_DATA_DIR: dataDir, FLOWTRACE_HOST: '127.0.0.1', FLOWTRACE_OTLP_HTTP_PORT: '0', FLOWTRACE_API_PORT: '0', ...env },
+    env: { ...process.env, FLOWTRACE_DATA_DIR: dataDir, FLOWTRACE_HOST: '127.0.0.1', FLOWTRACE_OTLP_HTTP_PORT: '0', FLOWTRACE_OTLP_GRPC_PORT: '0', FLOWTRACE_API_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -30,8 +34,11 @@ export async function startFlowtrace(dataDir: string, env: Record<string, string
   // The admin token, when there is one, is printed in the same write as the banner.
   const otlpPort = /OTLP\/HTTP {2}http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1];
   const apiPort = /Query API {2}http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1];
+  const grpcPort = /OTLP\/gRPC {2}127\.0\.0\.1:(\d+)/.exec(stdout)?.[1];
   return {
     otlpUrl: `http://127.0.0.1:${otlpPort}`,
+    otlpGrpcAddress: `127.0.0.1:${grpcPort}`,
+    pid: child.pid!,
     apiUrl: `http://127.0.0.1:${apiPort}`,
     adminToken: /Admin token .*: (fta_\S+)/.exec(stdout)?.[1],
     stdout: () => stdout,

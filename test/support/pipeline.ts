@@ -6,7 +6,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { AdminToken, Projects, type Store } from '@flowtrace/store';
-import { createCollectorApp } from '@flowtrace/collector';
+import { openCollector } from '@flowtrace/collector';
 import { createQueryApp, type Timeline } from '@flowtrace/query-api';
 import { FLOWTRACE_ID_GENERATOR } from '@flowtrace/instrumentation';
 import { openTempStore } from './store.js';
@@ -39,7 +39,7 @@ export async function openPipeline(): Promise<Pipeline> {
   const projectId = (await projects.createProject('pipeline')).id;
   const key = (await projects.createApiKey(projectId, 'sdk')).key;
   const log = memoryLogger();
-  const collector = await listenApp(createCollectorApp({ store, projects, log, maxBodyBytes: 20 << 20, ttlDays: 0, maxFutureSkewSeconds: 3600 }));
+  const collector = await listenApp((await openCollector({ store, projects, log, maxBodyBytes: 20 << 20, ttlDays: 0, maxFutureSkewSeconds: 3600 })).app);
   const api = await listenApp(createQueryApp({ store, projects, adminToken: await AdminToken.load(store, 'pipeline-admin-token-000'), log }));
   const headers = { Authorization: `Bearer ${key}` };
   const resource = resourceFromAttributes({ 'service.name': 'integration-platform' });

@@ -1,17 +1,18 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type protobuf from 'protobufjs';
-import { TABLES, type Logger, type Projects, type Retention, type SpanRow, type Store } from '@flowtrace/store';
-import { insertSpans } from '../ingest/spans.js';
+import type { Logger, Projects, Retention, Store } from '@flowtrace/store';
 import { authenticate } from './auth.js';
 import { workatoRouter } from './workato.js';
-import { OtlpRequestError } from '../otlp/errors.js';
 import { requestProblem } from './problems.js';
-import { ExportLogsServiceRequest, ExportLogsServiceResponse, ExportTraceServiceRequest, ExportTraceServiceResponse } from '../otlp/proto.js';
-import { logsFromRequest } from '../otlp/logs.js';
-import { spansFromRequest } from '../otlp/traces.js';
-import { timeWindow, type Rejections } from '../otlp/window.js';
+import { ExportLogsServiceResponse, ExportTraceServiceResponse } from '../otlp/proto.js';
 import type { Encoding } from '../otlp/values.js';
 import { GRPC_CODE, sendMessage, sendStatus } from './respond.js';
+import { createOtlpIngest, type OtlpIngest, type Signal } from '../ingest/otlp.js';
+import { ClickHouseSink } from '../sink/clickhouse.js';
+import type { BlockOptions } from '../sink/blocks.js';
+import type { LedgerOptions } from '../sink/ledger.js';
+import { OverloadedError, type Sink } from '../sink/sink.js';
+import { CollectorMetrics, type RequestOutcome } from '../metrics.js';
 
 export interface CollectorOptions {
   store: Store;
@@ -29,78 +30,156 @@ export interface CollectorOptions {
   workatoMaxBodyBytes?: number;
   /** Told of every stored log, so a project's log limit holds while it floods. */
   retention?: Retention;
+  /** Group commit: how requests are gathered into INSERT blocks. Default DEFAULT_BLOCKS. */
+  blocks?: Partial<BlockOptions>;
+  /** Encoded bytes the sink may hold for insertion before refusing requests (429). Default 128 MiB. */
+  maxQueueBytes?: number;
+  /** How long and how freshly stored requests are remembered, so retries are stored once. */
+  dedup?: Partial<LedgerOptions>;
+  /** Accept batches into this fsynced on-disk spool and acknowledge them from there (see ClickHouseSink). */
+  spool?: { dir: string; maxBytes: number };
+  /** Where the collector's own metrics go (GET /metrics). Default: a registry of its own. */
+  metrics?: CollectorMetrics;
+}
+
+/** Chosen by measurement: see README, "Write path". */
+export const DEFAULT_BLOCKS: BlockOptions = { maxRows: 100_000, maxBytes: 64 << 20, lingerMs: 0, concurrency: 1 };
+export const DEFAULT_MAX_QUEUE_BYTES = 128 << 20;
+export const DEFAULT_DEDUP: LedgerOptions = { windowMs: 15 * 60_000, refreshMs: 1000 };
+
+/** A running collector: its HTTP app, the ingest every transport shares, its sink and metrics. */
+export interface Collector {
+  app: express.Express;
+  ingest: OtlpIngest;
+  sink: Sink;
+  metrics: CollectorMetrics;
+  /** Stores what is queued and stops the sink. */
+  close(): Promise<void>;
 }
 
 /** What the handlers leave in res.locals. */
 interface Locals {
   encoding: Encoding;
   projectId: string;
+  signal: Signal;
 }
 
 const ENCODINGS: Record<string, Encoding> = {
   'application/x-protobuf': 'protobuf',
   'application/json': 'json',
 };
+const CONTENT_ENCODINGS = new Set(['', 'identity', 'gzip', 'deflate']);
 
-/** One OTLP/HTTP signal endpoint: how to read its request and write its answer. */
-interface Signal {
-  request: protobuf.Type;
-  response: protobuf.Type;
-  /** Field of the response's partial_success that counts rejected records. */
-  rejectedField: 'rejectedSpans' | 'rejectedLogRecords';
-  noun: string;
-  decode(body: unknown, encoding: Encoding, projectId: string, options: CollectorOptions): { rows: object[]; rejections: Rejections };
-  store(options: CollectorOptions, projectId: string, rows: object[]): Promise<unknown>;
+const RESPONSES: Record<Signal, { type: protobuf.Type; rejectedField: string }> = {
+  traces: { type: ExportTraceServiceResponse, rejectedField: 'rejectedSpans' },
+  logs: { type: ExportLogsServiceResponse, rejectedField: 'rejectedLogRecords' },
+};
+
+/** Opens the sink and builds the collector on it. */
+export async function openCollector(options: CollectorOptions): Promise<Collector> {
+  const metrics = options.metrics ?? new CollectorMetrics();
+  const sink = await ClickHouseSink.open({
+    store: options.store,
+    log: options.log,
+    metrics,
+    blocks: { ...DEFAULT_BLOCKS, ...options.blocks },
+    maxQueueBytes: options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES,
+    dedup: { ...DEFAULT_DEDUP, ...options.dedup },
+    spool: options.spool,
+  });
+  const ingest = createOtlpIngest({ sink, ttlDays: options.ttlDays, maxFutureSkewSeconds: options.maxFutureSkewSeconds, retention: options.retention });
+  const app = createCollectorApp(options, ingest, metrics, sink);
+  return { app, ingest, sink, metrics, close: () => sink.close() };
 }
-
-const TRACES: Signal = {
-  request: ExportTraceServiceRequest,
-  response: ExportTraceServiceResponse,
-  rejectedField: 'rejectedSpans',
-  noun: 'spans',
-  decode: (body, encoding, projectId, options) => spansFromRequest(body, encoding, projectId, timeWindow(options)),
-  store: (options, projectId, rows) => insertSpans(options.store, 'collector.spans', projectId, rows as SpanRow[]),
-};
-
-const LOGS: Signal = {
-  request: ExportLogsServiceRequest,
-  response: ExportLogsServiceResponse,
-  rejectedField: 'rejectedLogRecords',
-  noun: 'log records',
-  decode: (body, encoding, projectId, options) => logsFromRequest(body, encoding, projectId, timeWindow(options), BigInt(Date.now()) * 1_000_000n),
-  store: async (options, projectId, rows) => {
-    await options.store.insert('collector.log_records', TABLES.logs, rows);
-    options.retention?.noteLogs(projectId, rows.length);
-  },
-};
 
 /**
  * OTLP/HTTP receiver: POST /v1/traces and /v1/logs, protobuf or JSON, optionally
- * gzip-compressed, following the OTLP/HTTP specification. A request is answered
- * 200 only once its rows are inserted; a rejected request stores nothing.
+ * gzip- or deflate-compressed, following the OTLP/HTTP specification. A request
+ * is answered 200 only once its rows are stored; a rejected request stores
+ * nothing. GET /metrics serves the collector's own metrics.
  */
-export function createCollectorApp(options: CollectorOptions): express.Express {
+export function createCollectorApp(options: CollectorOptions, ingest: OtlpIngest, metrics: CollectorMetrics, sink: Sink): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const readBody = express.raw({ type: () => true, limit: options.maxBodyBytes, inflate: true });
+  const admit = admission(options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES, metrics);
 
-  for (const [path, signal] of [['/v1/traces', TRACES], ['/v1/logs', LOGS]] as const) {
-    app.post(path, negotiate, authenticate(options.projects, (res, message) => sendStatus(res, 401, res.locals.encoding, GRPC_CODE.unauthenticated, message)), readBody, async (req: Request, res: Response<unknown, Locals>) => {
-      const { encoding, projectId } = res.locals;
-      const body = parseBody(req.body, encoding, signal.request);
-      const { rows, rejections } = signal.decode(body, encoding, projectId, options);
-      await signal.store(options, projectId, rows);
-      const partialSuccess = rejections.count === 0 ? {} : { [signal.rejectedField]: rejections.count, errorMessage: rejections.message(signal.noun) };
-      sendMessage(res, 200, encoding, signal.response, { partialSuccess });
-    });
+  app.get('/metrics', async (_req: Request, res: Response) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  for (const [path, signal] of [['/v1/traces', 'traces'], ['/v1/logs', 'logs']] as const) {
+    app.post(
+      path,
+      (req: Request, res: Response<unknown, Locals>, next: NextFunction) => {
+        res.locals.signal = signal;
+        next();
+      },
+      negotiate,
+      authenticate(options.projects, (res, message) => {
+        count(metrics, res.locals.signal, 'unauthenticated');
+        sendStatus(res, 401, res.locals.encoding, GRPC_CODE.unauthenticated, message);
+      }),
+      admit,
+      readBody,
+      async (req: Request, res: Response<unknown, Locals>) => {
+        const { encoding, projectId } = res.locals;
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        metrics.receivedBytes.inc({ signal, transport: 'http' }, body.length);
+        const outcome = await ingest(signal, projectId, body, encoding);
+        count(metrics, signal, outcome.duplicate ? 'duplicate' : 'stored');
+        metrics.acceptedRecords.inc({ signal }, outcome.stored);
+        if (outcome.rejected > 0) metrics.rejectedRecords.inc({ signal, reason: 'outside_window' }, outcome.rejected);
+        const { type, rejectedField } = RESPONSES[signal];
+        // A full success leaves partial_success unset (the specification says MUST NOT set it).
+        const message = outcome.rejected === 0 ? {} : { partialSuccess: { [rejectedField]: outcome.rejected, errorMessage: outcome.errorMessage } };
+        sendMessage(res, 200, encoding, type, message);
+      },
+    );
   }
 
-  app.use(workatoRouter(options));
+  app.use(workatoRouter(options, sink, metrics));
   app.use((req: Request, res: Response) => {
     sendStatus(res, 404, undefined, GRPC_CODE.notFound, `no OTLP endpoint at ${req.method} ${req.path}; use POST /v1/traces or POST /v1/logs`);
   });
-  app.use(errorHandler(options));
+  app.use(errorHandler(options, metrics));
   return app;
+}
+
+function count(metrics: CollectorMetrics, signal: Signal | undefined, outcome: RequestOutcome): void {
+  if (signal) metrics.requests.inc({ signal, transport: 'http', outcome });
+}
+
+/**
+ * Bounds the requests in flight by their size: a request counts from before
+ * its body is read until it is answered, by its Content-Length (a compressed
+ * one by four times that, at least 1 MiB); beyond the limit a request is
+ * refused with 429 and Retry-After before its body is read. With the sink's
+ * queue bounded by the same number, memory stays bounded however many
+ * senders there are. One request is always admitted, however large.
+ */
+function admission(limit: number, metrics: CollectorMetrics) {
+  let reading = 0;
+  return (req: Request, res: Response<unknown, Locals>, next: NextFunction): void => {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    const compressed = (req.headers['content-encoding'] ?? '').trim() !== '' && req.headers['content-encoding'] !== 'identity';
+    const bytes = Number.isFinite(declared) && !compressed ? declared : Math.max(Number.isFinite(declared) ? declared * 4 : 0, 1 << 20);
+    if (reading > 0 && reading + bytes > limit) {
+      count(metrics, res.locals.signal, 'overloaded');
+      res.setHeader('Retry-After', '1');
+      sendStatus(res, 429, res.locals.encoding, GRPC_CODE.unavailable, `the collector has ${reading} bytes of requests in flight (limit FLOWTRACE_MAX_QUEUE_BYTES=${limit}); retry later`);
+      return;
+    }
+    reading += bytes;
+    let released = false;
+    const release = () => {
+      if (!released) reading -= bytes;
+      released = true;
+    };
+    res.once('finish', release);
+    res.once('close', release);
+    next();
+  };
 }
 
 function negotiate(req: Request, res: Response<unknown, Locals>, next: NextFunction): void {
@@ -111,32 +190,27 @@ function negotiate(req: Request, res: Response<unknown, Locals>, next: NextFunct
     return;
   }
   res.locals.encoding = encoding;
+  const contentEncoding = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (!CONTENT_ENCODINGS.has(contentEncoding)) {
+    sendStatus(res, 415, encoding, GRPC_CODE.invalidArgument, `unsupported Content-Encoding ${JSON.stringify(contentEncoding)}; send gzip, deflate or none`);
+    return;
+  }
   next();
 }
 
-function parseBody(raw: unknown, encoding: Encoding, type: protobuf.Type): unknown {
-  const bytes = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
-  if (encoding === 'protobuf') {
-    try {
-      return type.decode(bytes);
-    } catch (err) {
-      throw new OtlpRequestError(`malformed protobuf ${type.name}: ${(err as Error).message}`);
-    }
-  }
-  if (bytes.length === 0) return {};
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw new OtlpRequestError(`malformed JSON: ${(err as Error).message}`);
-  }
-}
-
-function errorHandler(options: CollectorOptions) {
+function errorHandler(options: CollectorOptions, metrics: CollectorMetrics) {
   return (err: unknown, req: Request, res: Response<unknown, Partial<Locals>>, _next: NextFunction): void => {
-    const encoding = res.locals.encoding;
+    const { encoding, signal } = res.locals;
+    if (err instanceof OverloadedError) {
+      count(metrics, signal, 'overloaded');
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      sendStatus(res, 429, encoding, GRPC_CODE.unavailable, err.message);
+      return;
+    }
     const problem = requestProblem(err, req, options.maxBodyBytes);
     if (problem === 'aborted') return;
     if (problem) {
+      count(metrics, signal, problem.status === 503 ? 'unavailable' : problem.status === 413 ? 'too_large' : problem.status === 415 ? 'unsupported' : 'invalid');
       if (problem.status === 503) {
         options.log.warn('store unavailable; asked the exporter to retry', { path: req.path, error: (err as Error).message });
         res.setHeader('Retry-After', '5');
@@ -144,6 +218,7 @@ function errorHandler(options: CollectorOptions) {
       sendStatus(res, problem.status, encoding, problem.grpc, problem.message);
       return;
     }
+    count(metrics, signal, 'internal');
     options.log.error('request failed', { path: req.path, error: err instanceof Error ? err.stack : String(err) });
     sendStatus(res, 500, encoding, GRPC_CODE.internal, 'internal error; the request was not stored');
   };

@@ -5,8 +5,14 @@ import { timeWindow } from '../otlp/window.js';
 import { parseBody } from '../workato/parse.js';
 import { mapItems } from '../workato/map.js';
 import { storeMapped, type Stored } from '../workato/ingest.js';
-import { alreadyImported, importFiles, parseImportRequest } from '../workato/imports.js';
+import { importFiles, parseImportRequest } from '../workato/imports.js';
+import { requestToken } from '../ingest/otlp.js';
+import { OverloadedError, type Sink } from '../sink/sink.js';
+import type { CollectorMetrics, RequestOutcome } from '../metrics.js';
 import { requestProblem } from './problems.js';
+
+/** The outcome counted for each refusal status. */
+const OUTCOMES: Record<number, RequestOutcome> = { 400: 'invalid', 401: 'unauthenticated', 413: 'too_large', 415: 'unsupported', 429: 'overloaded', 503: 'unavailable' };
 
 const ACCEPTED_TYPES = new Set(['application/json', 'application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'text/plain', '']);
 
@@ -23,12 +29,25 @@ export interface WorkatoIngestResult extends Stored {
  * array, or NDJSON, optionally gzip-compressed — mapped onto the same spans and
  * logs as the SDK records, and stored through the same validation as OTLP. A
  * malformed item fails the whole batch with its position; nothing is stored.
+ * Rows are written through the sink, one batch per request: a retried request
+ * (the same body) is stored once.
  */
-export function workatoRouter(options: CollectorOptions): Router {
+export function workatoRouter(options: CollectorOptions, sink: Sink, metrics?: CollectorMetrics): Router {
   const router = Router();
   const capture = { captureContent: options.captureContent ?? false };
+  // Streams and imports are counted by how they were answered (the import check stores nothing: not counted).
+  const counted = (_req: Request, res: Response, next: NextFunction) => {
+    if (metrics) {
+      res.on('finish', () => {
+        const outcome = res.statusCode === 200 ? (res.locals.duplicate ? 'duplicate' : 'stored') : (OUTCOMES[res.statusCode] ?? 'internal');
+        metrics.requests.inc({ signal: 'workato', transport: 'workato', outcome });
+      });
+    }
+    next();
+  };
   router.post(
     '/ingest/workato',
+    counted,
     (req: Request, res: Response, next: NextFunction) => {
       const mime = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (!ACCEPTED_TYPES.has(mime)) {
@@ -41,10 +60,13 @@ export function workatoRouter(options: CollectorOptions): Router {
     express.raw({ type: () => true, limit: options.workatoMaxBodyBytes ?? options.maxBodyBytes, inflate: true }),
     async (req: Request, res: Response) => {
       const projectId = res.locals.projectId as string;
-      const items = parseBody(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      metrics?.receivedBytes.inc({ signal: 'workato', transport: 'workato' }, body.length);
+      const items = parseBody(body.toString('utf8'));
       const mapped = mapItems(items, capture);
-      const stored = await storeMapped(options.store, projectId, mapped, capture, timeWindow(options));
-      options.retention?.noteLogs(projectId, stored.logs);
+      const { stored, duplicate } = await storeMapped(sink, projectId, mapped, capture, timeWindow(options), requestToken('workato', projectId, 'json', body));
+      res.locals.duplicate = duplicate;
+      if (!duplicate) options.retention?.noteLogs(projectId, stored.logs);
       const result: WorkatoIngestResult = { accepted: items.length, ...stored, kinds: mapped.counts };
       res.json(result);
     },
@@ -55,14 +77,23 @@ export function workatoRouter(options: CollectorOptions): Router {
   const refuse = authenticate(options.projects, (res, message) => sendError(res, 'unauthorized', message));
   router.post('/ingest/workato/import/check', refuse, importBody, async (req: Request, res: Response) => {
     const { source, files } = parseImportRequest(req.body, false);
-    res.json({ imported: [...(await alreadyImported(options.store, res.locals.projectId as string, source, files))] });
+    res.json({ imported: [...(await sink.workato.importedFiles(res.locals.projectId as string, source, files))] });
   });
-  router.post('/ingest/workato/import', refuse, importBody, async (req: Request, res: Response) => {
+  router.post('/ingest/workato/import', counted, refuse, importBody, async (req: Request, res: Response) => {
+    const projectId = res.locals.projectId as string;
     const { source, files } = parseImportRequest(req.body, true);
-    res.json(await importFiles(options.store, res.locals.projectId as string, source, files, capture, timeWindow(options)));
+    const { result, storedLogs, duplicate } = await importFiles(sink, projectId, source, files, capture, timeWindow(options));
+    res.locals.duplicate = duplicate;
+    if (storedLogs > 0) options.retention?.noteLogs(projectId, storedLogs);
+    res.json(result);
   });
 
   router.use('/ingest/workato', (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (err instanceof OverloadedError) {
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      sendError(res.status(429), 'overloaded', err.message);
+      return;
+    }
     const problem = requestProblem(err, req, options.workatoMaxBodyBytes ?? options.maxBodyBytes);
     if (problem === undefined || problem === 'aborted') {
       next(err);

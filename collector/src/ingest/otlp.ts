@@ -18,6 +18,8 @@ export interface IngestOutcome {
   errorMessage: string;
   /** The same request had been stored before (a retry): nothing was stored again. */
   duplicate: boolean;
+  /** Records stored by this call (0 for a duplicate). */
+  stored: number;
 }
 
 export interface OtlpIngestOptions {
@@ -57,7 +59,7 @@ export function createOtlpIngest(options: OtlpIngestOptions): OtlpIngest {
       logs: decoded.logs?.rows ?? [],
     });
     if (!duplicate && signal === 'logs') options.retention?.noteLogs(projectId, rows.length);
-    return { rejected: rejections.count, errorMessage: rejections.message(NOUNS[signal]), duplicate };
+    return { rejected: rejections.count, errorMessage: rejections.message(NOUNS[signal]), duplicate, stored: duplicate ? 0 : rows.length };
   };
 }
 

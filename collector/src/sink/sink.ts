@@ -1,4 +1,5 @@
 import type { LogRow, SpanRow } from '@flowtrace/store';
+import type { WorkatoQueries } from './workato.js';
 
 /**
  * One request's rows: stored whole or not at all, and acknowledged only once
@@ -27,6 +28,8 @@ export interface Sink {
   write(batch: Batch): Promise<WriteResult>;
   /** Stops taking writes, stores what is queued, then resolves. */
   close(): Promise<void>;
+  /** What the Workato path reads and deletes besides writing rows. */
+  readonly workato: WorkatoQueries;
 }
 
 /**

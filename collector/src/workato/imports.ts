@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CaptureOptions } from '@flowtrace/instrumentation';
-import { TABLES, type Store } from '@flowtrace/store';
 import type { TimeWindow } from '../otlp/window.js';
+import type { Sink } from '../sink/sink.js';
 import { WorkatoParseError, parseBody } from './parse.js';
 import { mapItems, mergeMapped, type Mapped } from './map.js';
 import { storeMapped } from './ingest.js';
@@ -50,29 +50,35 @@ export function parseImportRequest(body: unknown, withText: boolean): { source: 
   return { source: b.source as string, files };
 }
 
-/** The paths among `files` already imported into the project from `source` with the same content. */
-export async function alreadyImported(store: Store, projectId: string, source: string, files: Array<{ path: string; sha256: string }>): Promise<Set<string>> {
-  if (files.length === 0) return new Set();
-  const rows = await store.select<{ Path: string }>(
-    'collector.workato.import.ledger',
-    `SELECT DISTINCT Path FROM ${TABLES.imports}
-     WHERE ProjectId = {projectId:String} AND Source = {source:String}
-       AND Path IN {paths:Array(String)}
-       AND has(arrayZip({paths:Array(String)}, {hashes:Array(String)}), (Path, Sha256))`,
-    { projectId, source, paths: files.map((f) => f.path), hashes: files.map((f) => f.sha256) },
-  );
-  return new Set(rows.map((row) => row.Path));
+/**
+ * The idempotency token of an import request: its source and the files it
+ * imports, by path and content. Re-sending the same files (a retry) carries the
+ * same token, so the sink stores their records once.
+ */
+export function importToken(projectId: string, source: string, files: Array<{ path: string; sha256: string }>): string {
+  const pairs = files.map((f) => JSON.stringify([f.path, f.sha256])).sort();
+  return createHash('sha256').update(JSON.stringify(['workato-import', projectId, source, pairs])).digest('base64url').slice(0, 32);
 }
 
 /**
  * Imports files of an export tree: skips those already imported, maps each of
  * the others on its own (so one unreadable file fails alone, named), stores
- * the rest in one batch, then records them in the ledger.
+ * the rest as one request through the sink, then records them in the ledger.
+ * `duplicate`: the same files had been stored before (a retry), nothing was
+ * written again; `storedLogs`: log records this call stored.
  */
-export async function importFiles(store: Store, projectId: string, source: string, files: ImportFile[], capture: CaptureOptions, window: TimeWindow): Promise<ImportResult> {
-  const done = await alreadyImported(store, projectId, source, files);
+export async function importFiles(
+  sink: Sink,
+  projectId: string,
+  source: string,
+  files: ImportFile[],
+  capture: CaptureOptions,
+  window: TimeWindow,
+): Promise<{ result: ImportResult; storedLogs: number; duplicate: boolean }> {
+  const done = await sink.workato.importedFiles(projectId, source, files);
   const result: ImportResult = { imported: [], skipped: [], failed: [], spans: 0, logs: 0, rejected: 0 };
   const mapped: Mapped[] = [];
+  const importing: Array<{ path: string; sha256: string; items: number }> = [];
   for (const file of files) {
     if (done.has(file.path)) {
       result.skipped.push(file.path);
@@ -87,20 +93,16 @@ export async function importFiles(store: Store, projectId: string, source: strin
       if (items.length === 0) throw new WorkatoParseError('the file is empty');
       mapped.push(mapItems(items, capture));
       result.imported.push({ path: file.path, items: items.length });
+      importing.push({ path: file.path, sha256: file.sha256, items: items.length });
     } catch (err) {
       if (!(err instanceof WorkatoParseError)) throw err;
       result.failed.push({ path: file.path, error: err.message });
     }
   }
-  if (mapped.length > 0) {
-    const stored = await storeMapped(store, projectId, mergeMapped(mapped), capture, window);
-    Object.assign(result, { spans: stored.spans, logs: stored.logs, rejected: stored.rejected });
-    const hashes = new Map(files.map((f) => [f.path, f.sha256]));
-    await store.insert(
-      'collector.workato.import.ledger',
-      TABLES.imports,
-      result.imported.map((f) => ({ ProjectId: projectId, Source: source, Path: f.path, Sha256: hashes.get(f.path)!, Items: f.items })),
-    );
-  }
-  return result;
+  if (mapped.length === 0) return { result, storedLogs: 0, duplicate: false };
+  const { stored, duplicate } = await storeMapped(sink, projectId, mergeMapped(mapped), capture, window, importToken(projectId, source, importing));
+  Object.assign(result, { spans: stored.spans, logs: stored.logs, rejected: stored.rejected });
+  // Only once their records are stored.
+  await sink.workato.recordImports(projectId, source, importing);
+  return { result, storedLogs: duplicate ? 0 : stored.logs, duplicate };
 }

@@ -1,14 +1,9 @@
-import { toOtlpJson, type CaptureOptions } from '@flowtrace/instrumentation';
-import { TABLES, type Store } from '@flowtrace/store';
-import { logsFromRequest } from '../otlp/logs.js';
-import { spansFromRequest } from '../otlp/traces.js';
+import type { CaptureOptions } from '@flowtrace/instrumentation';
 import type { TimeWindow } from '../otlp/window.js';
+import type { Sink } from '../sink/sink.js';
 import type { Mapped } from './map.js';
-import { deleteJoined, resolveTopics } from './topics.js';
-import { insertSpans } from '../ingest/spans.js';
-
-/** The resource every mapped Workato record is stored under. */
-const WORKATO_RESOURCE = { 'service.name': 'workato', 'telemetry.sdk.name': 'flowtrace-workato' };
+import { workatoRows } from './rows.js';
+import { resolveTopics } from './topics.js';
 
 export interface Stored {
   spans: number;
@@ -20,22 +15,30 @@ export interface Stored {
 
 /**
  * Stores a mapped batch: joins topics to their runs, turns the traces and logs
- * into OTLP/JSON and through the collector's own validation into rows, inserts
- * spans then logs, and removes pending topic logs that are now joined.
+ * into rows (those the collector's OTLP validation would give), writes them
+ * through the sink as one request, and removes pending topic logs that are now
+ * joined. `duplicate`: the request (`token`) had been stored before, nothing
+ * was written again.
  */
-export async function storeMapped(store: Store, projectId: string, mapped: Mapped, capture: CaptureOptions, window: TimeWindow): Promise<Stored> {
-  const topics = await resolveTopics(store, projectId, mapped, capture);
-  const otlp = toOtlpJson([...mapped.traces, ...topics.traces], [...mapped.logs, ...topics.pending], WORKATO_RESOURCE);
-  const spans = spansFromRequest(otlp.traces, 'json', projectId, window);
-  const logs = logsFromRequest(otlp.logs, 'json', projectId, window, BigInt(Date.now()) * 1_000_000n);
-  await insertSpans(store, 'collector.workato.spans', projectId, spans.rows);
-  await store.insert('collector.workato.logs', TABLES.logs, logs.rows);
-  await deleteJoined(store, projectId, topics.joined);
-  const rejected = spans.rejections.count + logs.rejections.count;
-  return {
-    spans: spans.rows.length,
-    logs: logs.rows.length,
+export async function storeMapped(
+  sink: Sink,
+  projectId: string,
+  mapped: Mapped,
+  capture: CaptureOptions,
+  window: TimeWindow,
+  token: string,
+): Promise<{ stored: Stored; duplicate: boolean }> {
+  const topics = await resolveTopics(sink.workato, projectId, mapped, capture);
+  const rows = workatoRows([...mapped.traces, ...topics.traces], [...mapped.logs, ...topics.pending], projectId, window, BigInt(Date.now()) * 1_000_000n);
+  const { duplicate } = await sink.write({ projectId, token, spans: rows.spans, logs: rows.logs });
+  // Also after a duplicate: the attempt that stored the rows may have failed before this.
+  await sink.workato.deleteJoined(projectId, topics.joined);
+  const rejected = rows.rejections.spans.count + rows.rejections.logs.count;
+  const stored: Stored = {
+    spans: rows.spans.length,
+    logs: rows.logs.length,
     rejected,
-    ...(rejected > 0 ? { errorMessage: [spans.rejections.message('spans'), logs.rejections.message('log records')].filter(Boolean).join('; ') } : {}),
+    ...(rejected > 0 ? { errorMessage: [rows.rejections.spans.message('spans'), rows.rejections.logs.message('log records')].filter(Boolean).join('; ') } : {}),
   };
+  return { stored, duplicate };
 }

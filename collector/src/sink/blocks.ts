@@ -1,0 +1,130 @@
+import type { CollectorMetrics } from '../metrics.js';
+
+/** How requests are grouped into INSERT blocks (see README, "Write path"). */
+export interface BlockOptions {
+  /** A block is sent once it holds this many rows (a single larger request is sent whole). */
+  maxRows: number;
+  /** … or this many encoded bytes. */
+  maxBytes: number;
+  /** How long the first request of a block may wait for others to join it; 0: send as soon as an insert slot is free. */
+  lingerMs: number;
+  /** INSERTs in flight at once per table; requests arriving meanwhile gather into the next block. */
+  concurrency: number;
+}
+
+interface Entry {
+  text: string;
+  rows: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** What the sink's queues hold, across tables: the measure backpressure is applied to. */
+export class QueueGauge {
+  bytes = 0;
+  rows = 0;
+
+  constructor(private readonly metrics?: CollectorMetrics) {}
+
+  add(bytes: number, rows: number): void {
+    this.bytes += bytes;
+    this.rows += rows;
+    this.metrics?.queueBytes.set(this.bytes);
+    this.metrics?.queueRows.set(this.rows);
+  }
+}
+
+/**
+ * Group commit for one table. Requests of every project are queued as
+ * encoded text; an INSERT takes everything queued (up to maxRows/maxBytes) as
+ * one block, and while it runs the next requests gather into the next one, so
+ * the busier the collector, the larger its blocks. Each request's promise
+ * settles with the block that carried it: resolved once the block is stored,
+ * rejected with the block's error — a failed block fails exactly its own
+ * requests. A request is never split across blocks.
+ */
+export class BlockWriter {
+  readonly #pending: Entry[] = [];
+  #pendingRows = 0;
+  #pendingBytes = 0;
+  #inFlight = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #firstQueuedAt = 0;
+  readonly #idle: Array<() => void> = [];
+
+  constructor(
+    readonly table: string,
+    private readonly insert: (text: string) => Promise<void>,
+    private readonly options: BlockOptions,
+    private readonly gauge: QueueGauge,
+    private readonly metrics?: CollectorMetrics,
+  ) {}
+
+  /** Queues a request's encoded rows; settles when the block carrying them does. */
+  add(text: string, rows: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.#pending.length === 0) this.#firstQueuedAt = Date.now();
+      this.#pending.push({ text, rows, resolve, reject });
+      this.#pendingRows += rows;
+      this.#pendingBytes += text.length;
+      this.gauge.add(text.length, rows);
+      this.#schedule();
+    });
+  }
+
+  /** Resolves once nothing is queued or in flight. */
+  idle(): Promise<void> {
+    if (this.#pending.length === 0 && this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  #schedule(): void {
+    if (this.#pending.length === 0 || this.#inFlight >= this.options.concurrency) return;
+    const full = this.#pendingRows >= this.options.maxRows || this.#pendingBytes >= this.options.maxBytes;
+    const waited = Date.now() - this.#firstQueuedAt;
+    if (full || waited >= this.options.lingerMs) {
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer = undefined;
+      void this.#flush();
+    } else if (!this.#timer) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#schedule();
+      }, this.options.lingerMs - waited);
+    }
+  }
+
+  async #flush(): Promise<void> {
+    const block: Entry[] = [];
+    let rows = 0;
+    let bytes = 0;
+    while (this.#pending.length > 0) {
+      const next = this.#pending[0]!;
+      if (block.length > 0 && (rows + next.rows > this.options.maxRows || bytes + next.text.length > this.options.maxBytes)) break;
+      block.push(this.#pending.shift()!);
+      rows += next.rows;
+      bytes += next.text.length;
+    }
+    this.#pendingRows -= rows;
+    this.#pendingBytes -= bytes;
+    if (this.#pending.length > 0) this.#firstQueuedAt = Date.now();
+    this.#inFlight++;
+    const started = performance.now();
+    let outcome: 'ok' | 'error' = 'ok';
+    try {
+      await this.insert(block.length === 1 ? block[0]!.text : block.map((e) => e.text).join(''));
+      for (const entry of block) entry.resolve();
+    } catch (err) {
+      outcome = 'error';
+      for (const entry of block) entry.reject(err);
+    } finally {
+      this.#inFlight--;
+      this.gauge.add(-bytes, -rows);
+      this.metrics?.insertSeconds.observe({ table: this.table, outcome }, (performance.now() - started) / 1000);
+      this.metrics?.blockRows.observe({ table: this.table }, rows);
+      this.metrics?.blockRequests.observe({ table: this.table }, block.length);
+      this.#schedule();
+      if (this.#pending.length === 0 && this.#inFlight === 0) for (const wake of this.#idle.splice(0)) wake();
+    }
+  }
+}

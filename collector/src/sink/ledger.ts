@@ -1,0 +1,132 @@
+import { TABLES, type Logger, type Store } from '@flowtrace/store';
+
+export interface LedgerOptions {
+  /** How long a stored request's token is remembered (exporters stop retrying long before). */
+  windowMs: number;
+  /** How often tokens stored by other collectors are read from the store. */
+  refreshMs: number;
+}
+
+/**
+ * Which requests are stored, by idempotency token: the exactly-once half of
+ * the sink. A request whose token is here was stored before (a retry) and is
+ * acknowledged without storing it again; one whose token is being stored
+ * right now waits for that attempt and takes its outcome.
+ *
+ * Tokens live in memory and in flowtrace_ingest_tokens. This process writes
+ * its tokens there after their rows are stored (one INSERT per round, not per
+ * request), reads the last window's tokens at start (a restart still knows
+ * what it stored), and reads what other collectors stored every refreshMs, so
+ * a retry that reaches another collector is recognised as long as it comes
+ * after that refresh — exporters retry after their timeout (seconds), not
+ * within milliseconds. Nothing here is read on a request's path.
+ */
+export class TokenLedger {
+  readonly #stored = new Map<string, number>();
+  readonly #storing = new Map<string, Promise<boolean>>();
+  #unsaved: string[] = [];
+  #saving: Promise<void> | undefined;
+  #refreshed = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  private constructor(
+    private readonly store: Store,
+    private readonly options: LedgerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  static async open(store: Store, options: LedgerOptions, log: Logger): Promise<TokenLedger> {
+    const ledger = new TokenLedger(store, options, log);
+    await ledger.#refresh(Date.now() - options.windowMs);
+    ledger.#timer = setInterval(() => void ledger.#tick(), options.refreshMs);
+    ledger.#timer.unref();
+    return ledger;
+  }
+
+  /**
+   * Stores `key`'s rows with `store` unless they are stored already or being
+   * stored (then waits for that attempt, and stores them itself if it failed).
+   * Resolves true when this call stored them, false for a duplicate.
+   */
+  async once(key: string, store: () => Promise<void>): Promise<boolean> {
+    for (;;) {
+      if (this.#stored.has(key)) return false;
+      const other = this.#storing.get(key);
+      if (!other) break;
+      if (await other.catch(() => false)) return false;
+    }
+    const attempt = store().then(() => {
+      this.#stored.set(key, Date.now());
+      this.#unsaved.push(key);
+      this.#save();
+      return true;
+    });
+    this.#storing.set(key, attempt);
+    try {
+      return await attempt;
+    } finally {
+      this.#storing.delete(key);
+    }
+  }
+
+  has(key: string): boolean {
+    return this.#stored.has(key);
+  }
+
+  /** Writes the tokens not yet written; stops refreshing. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#saving;
+    if (this.#unsaved.length > 0) await this.#write();
+  }
+
+  #save(): void {
+    if (this.#saving || this.#closed) return;
+    this.#saving = (async () => {
+      // One INSERT for whatever gathered while the previous one ran.
+      while (this.#unsaved.length > 0) await this.#write();
+    })().finally(() => (this.#saving = undefined));
+  }
+
+  async #write(): Promise<void> {
+    const tokens = this.#unsaved;
+    this.#unsaved = [];
+    try {
+      await this.store.insertEncoded('collector.sink.tokens', TABLES.ingestTokens, ['Token'], 'JSONCompactEachRow', tokens.map((t) => `["${t}"]\n`).join(''));
+    } catch (err) {
+      // The rows are stored; only another collector's (or a restart's)
+      // knowledge of them is late. Kept for the next round.
+      this.#unsaved.unshift(...tokens);
+      this.log.warn('could not record stored request tokens; retrying', { error: (err as Error).message, tokens: tokens.length });
+      await new Promise((resolve) => setTimeout(resolve, 1000).unref());
+    }
+  }
+
+  async #tick(): Promise<void> {
+    const cutoff = Date.now() - this.options.windowMs;
+    for (const [key, at] of this.#stored) {
+      if (at >= cutoff) break;
+      this.#stored.delete(key);
+    }
+    // Rows become visible in the order their INSERTs finish, not by StoredAt:
+    // read back a margin before the newest token seen.
+    await this.#refresh(Math.max(cutoff, this.#refreshed - 30_000)).catch((err: unknown) =>
+      this.log.warn('could not read stored request tokens', { error: (err as Error).message }),
+    );
+  }
+
+  async #refresh(sinceMs: number): Promise<void> {
+    const rows = await this.store.select<{ Token: string; at: string }>(
+      'collector.sink.tokens.refresh',
+      `SELECT Token, toString(toUnixTimestamp64Milli(StoredAt)) AS at FROM ${TABLES.ingestTokens} WHERE StoredAt >= fromUnixTimestamp64Milli({since:Int64})`,
+      { since: Math.floor(sinceMs) },
+    );
+    for (const row of rows) {
+      const at = Number(row.at);
+      if (at > this.#refreshed) this.#refreshed = at;
+      if (!this.#stored.has(row.Token)) this.#stored.set(row.Token, Date.now());
+    }
+  }
+}
