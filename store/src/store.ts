@@ -29,6 +29,7 @@ const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
 const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const COLUMN_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+const DEDUP_TOKEN = /^[A-Za-z0-9_:.-]{1,200}$/;
 
 /** Text formats rows may be inserted in, already encoded (see insertEncoded). */
 export type InsertFormat = 'JSONCompactEachRow' | 'JSONEachRow' | 'TabSeparated';
@@ -147,12 +148,18 @@ export class Store {
    * stored whole or not at all). The collector's sink encodes each request's
    * rows once, as it arrives, and joins many requests into one such block.
    */
-  async insertEncoded(caller: string, table: TableName, columns: readonly string[], format: InsertFormat, text: string): Promise<void> {
+  async insertEncoded(caller: string, table: TableName, columns: readonly string[], format: InsertFormat, text: string, dedupToken?: string): Promise<void> {
     if (text.length === 0) return;
     for (const column of columns) {
       if (!COLUMN_NAME.test(column)) throw new Error(`not a column name: ${JSON.stringify(column)}`);
     }
-    const query = `INSERT INTO ${table} (${columns.map((c) => `\`${c}\``).join(', ')}) FORMAT ${format}\n${text}`;
+    if (dedupToken !== undefined && !DEDUP_TOKEN.test(dedupToken)) throw new Error(`not a deduplication token: ${JSON.stringify(dedupToken)}`);
+    // A token makes the INSERT idempotent: ClickHouse stores a block with a
+    // token it has seen (within the tables' deduplication window) only once,
+    // in the table and in every view fed from it. Written in the statement:
+    // a setting passed to the embedded engine would stay set for its session.
+    const settings = dedupToken === undefined ? '' : ` SETTINGS insert_deduplication_token = '${dedupToken}'`;
+    const query = `INSERT INTO ${table} (${columns.map((c) => `\`${c}\``).join(', ')})${settings} FORMAT ${format}\n${text}`;
     await this.#track(() => this.#client.command({ query, clickhouse_settings: this.#settings(caller) }));
   }
 

@@ -29,10 +29,11 @@ describe('migrations', () => {
       '0010_recreate_event_logs_monthly_with_text_index.sql',
       '0011_disable_automatic_statistics.sql',
       '0012_create_ingest_tokens.sql',
+      '0013_deduplicate_replayed_blocks.sql',
     ]);
     expect(await migrate(store)).toEqual([]);
     const recorded = await store.select<{ n: string }>('test', `SELECT count() AS n FROM ${TABLES.migrations}`);
-    expect(Number(recorded[0]?.n)).toBe(12);
+    expect(Number(recorded[0]?.n)).toBe(13);
   });
 
   it('creates the clickhouseexporter tables with ProjectId leading the sort key', async () => {

@@ -6,6 +6,7 @@ import { TokenLedger, type LedgerOptions } from './ledger.js';
 import { OverloadedError, type Batch, type Sink, type WriteResult } from './sink.js';
 import { ClickHouseWorkatoQueries, type WorkatoQueries } from './workato.js';
 import { Spool, SpoolFullError } from './spool.js';
+import { SpoolDrainer, spoolPayload, type EncodedPart } from './drain.js';
 
 export interface ClickHouseSinkOptions {
   store: Store;
@@ -22,19 +23,10 @@ export interface ClickHouseSinkOptions {
   spool?: { dir: string; maxBytes: number };
 }
 
-/** One table's share of a batch, encoded. */
-interface Part {
-  kind: 's' | 'l';
-  key: string;
+/** One table's share of a batch, encoded, and the block writer it goes to. */
+interface Part extends EncodedPart {
   writer: BlockWriter;
-  text: string;
-  rows: number;
 }
-
-/** How long the drainer waits after a failed round before the next, doubling up to the maximum. */
-const DRAIN_BACKOFF_MS = { first: 500, max: 30_000 };
-/** What the drainer takes from the spool per round. */
-const DRAIN_ROUND = { records: 2000, bytes: 64 << 20 };
 
 /** Seconds a refused sender is asked to wait: long enough for a few blocks to clear. */
 const RETRY_AFTER_SECONDS = 1;
@@ -52,8 +44,7 @@ export class ClickHouseSink implements Sink {
   readonly #logs: BlockWriter;
   #closed = false;
   readonly #spool: Spool | undefined;
-  readonly #stopDrain = new AbortController();
-  #draining: Promise<void> = Promise.resolve();
+  #drainer: SpoolDrainer | undefined;
 
   private constructor(
     private readonly options: ClickHouseSinkOptions,
@@ -75,8 +66,7 @@ export class ClickHouseSink implements Sink {
     const spool = options.spool ? await Spool.open({ dir: options.spool.dir, maxBytes: options.spool.maxBytes }) : undefined;
     const sink = new ClickHouseSink(options, ledger, spool);
     if (spool) {
-      if (spool.depthRecords > 0) options.log.info('draining the spool into ClickHouse', { batches: spool.depthRecords, bytes: spool.depthBytes });
-      sink.#draining = sink.#drain(spool);
+      sink.#drainer = await SpoolDrainer.start({ spool, dir: options.spool!.dir, store: options.store, ledger, log: options.log, metrics: options.metrics });
     }
     return sink;
   }
@@ -104,7 +94,7 @@ export class ClickHouseSink implements Sink {
           RETRY_AFTER_SECONDS * 5,
         );
       }
-      this.#spoolGauges();
+      this.#drainer?.gauges();
       return { duplicate: false };
     }
     return this.#store(pending);
@@ -123,79 +113,12 @@ export class ClickHouseSink implements Sink {
     return { duplicate: stored.every((s) => !s) };
   }
 
-  /**
-   * Stores spooled batches in order: a round reads up to DRAIN_ROUND, stores
-   * every batch of it (group commit, as for live requests; a batch already
-   * stored — read again after a crash — is recognised by its token), and only
-   * then commits the round in the spool. A failed round is read again after a
-   * backoff, so nothing is lost while the store is away.
-   */
-  async #drain(spool: Spool): Promise<void> {
-    let backoff = 0;
-    const signal = this.#stopDrain.signal;
-    while (!signal.aborted) {
-      try {
-        await spool.waitForData(signal);
-      } catch {
-        return;
-      }
-      const records = await spool.read(DRAIN_ROUND);
-      if (records.length === 0) continue;
-      try {
-        await Promise.all(records.flatMap((record) => this.#parts(record.payload).map((p) => this.ledger.once(p.key, () => p.writer.add(p.text, p.rows)))));
-        await spool.commit(records[records.length - 1]!.seq);
-        backoff = 0;
-      } catch (err) {
-        spool.rewind();
-        backoff = Math.min(DRAIN_BACKOFF_MS.max, backoff === 0 ? DRAIN_BACKOFF_MS.first : backoff * 2);
-        this.options.log.warn('could not store spooled batches; retrying', { error: (err as Error).message, retryInMs: backoff, spooledBatches: spool.depthRecords });
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, backoff);
-          signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-        });
-      }
-      this.#spoolGauges();
-    }
-  }
-
-  #parts(payload: Buffer): Part[] {
-    const end = payload.indexOf(10);
-    const header = JSON.parse(payload.toString('utf8', 0, end)) as SpoolHeader;
-    const parts: Part[] = [];
-    let at = end + 1;
-    for (const [kind, key, bytes, rows] of header.parts) {
-      const writer = kind === 's' ? this.#spans : this.#logs;
-      parts.push({ kind, key, writer, text: payload.toString('utf8', at, at + bytes), rows });
-      at += bytes;
-    }
-    return parts;
-  }
-
-  #spoolGauges(): void {
-    if (!this.#spool) return;
-    this.options.metrics?.spoolBytes.set(this.#spool.depthBytes);
-    this.options.metrics?.spoolRecords.set(this.#spool.depthRecords);
-  }
-
   /** Stops taking writes and stores what is queued; a spool keeps what is not drained yet, for the next start. */
   async close(): Promise<void> {
     this.#closed = true;
-    this.#stopDrain.abort();
-    await this.#draining;
+    await this.#drainer?.stop();
     await Promise.all([this.#spans.idle(), this.#logs.idle()]);
     await this.#spool?.close();
     await this.ledger.close();
   }
-}
-
-/** A spooled batch: a JSON header line, then each part's encoded rows. */
-interface SpoolHeader {
-  /** [table ('s' spans, 'l' logs), ledger key, UTF-8 bytes, rows] */
-  parts: Array<['s' | 'l', string, number, number]>;
-}
-
-function spoolPayload(parts: Part[]): Buffer {
-  const texts = parts.map((p) => Buffer.from(p.text, 'utf8'));
-  const header: SpoolHeader = { parts: parts.map((p, i) => [p.kind, p.key, texts[i]!.length, p.rows]) };
-  return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), ...texts]);
 }

@@ -57,9 +57,7 @@ export class TokenLedger {
       if (await other.catch(() => false)) return false;
     }
     const attempt = store().then(() => {
-      this.#stored.set(key, Date.now());
-      this.#unsaved.push(key);
-      this.#save();
+      this.stored([key]);
       return true;
     });
     this.#storing.set(key, attempt);
@@ -74,33 +72,48 @@ export class TokenLedger {
     return this.#stored.has(key);
   }
 
-  /** Writes the tokens not yet written; stops refreshing. */
+  /** Records keys whose rows were stored (by `once`, or by the spool's drainer). */
+  stored(keys: readonly string[]): void {
+    const now = Date.now();
+    for (const key of keys) {
+      this.#stored.set(key, now);
+      this.#unsaved.push(key);
+    }
+    this.#save();
+  }
+
+  /** Writes the tokens not yet written (one last try if the store is away); stops refreshing. */
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     await this.#saving;
-    if (this.#unsaved.length > 0) await this.#write();
+    if (this.#unsaved.length > 0 && !(await this.#write())) {
+      this.log.warn('stored request tokens not recorded at shutdown: a retry of those requests reaching another collector may be stored again', { tokens: this.#unsaved.length });
+    }
   }
 
   #save(): void {
     if (this.#saving || this.#closed) return;
     this.#saving = (async () => {
       // One INSERT for whatever gathered while the previous one ran.
-      while (this.#unsaved.length > 0) await this.#write();
+      while (this.#unsaved.length > 0 && !this.#closed) {
+        if (!(await this.#write())) await new Promise((resolve) => setTimeout(resolve, 1000).unref());
+      }
     })().finally(() => (this.#saving = undefined));
   }
 
-  async #write(): Promise<void> {
+  async #write(): Promise<boolean> {
     const tokens = this.#unsaved;
     this.#unsaved = [];
     try {
       await this.store.insertEncoded('collector.sink.tokens', TABLES.ingestTokens, ['Token'], 'JSONCompactEachRow', tokens.map((t) => `["${t}"]\n`).join(''));
+      return true;
     } catch (err) {
       // The rows are stored; only another collector's (or a restart's)
       // knowledge of them is late. Kept for the next round.
       this.#unsaved.unshift(...tokens);
       this.log.warn('could not record stored request tokens; retrying', { error: (err as Error).message, tokens: tokens.length });
-      await new Promise((resolve) => setTimeout(resolve, 1000).unref());
+      return false;
     }
   }
 
