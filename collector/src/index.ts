@@ -13,6 +13,7 @@ export { encodeSpans, encodeLogs, SPAN_COLUMNS, LOG_COLUMNS, INSERT_FORMAT } fro
 export { createGrpcReceiver } from './grpc/server.js';
 export type { GrpcReceiver, GrpcReceiverOptions } from './grpc/server.js';
 export { spansFromRequest } from './otlp/traces.js';
+export { spansFromProtobuf, logsFromProtobuf } from './otlp/wire.js';
 export { logsFromRequest } from './otlp/logs.js';
 export { timeWindow } from './otlp/window.js';
 export type { TimeWindow } from './otlp/window.js';

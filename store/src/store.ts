@@ -49,6 +49,10 @@ const COMMON_SETTINGS = {
   // from every new part. Measured after a bulk load at 10M spans: an execution
   // page took 26 ms with them, 11 ms without.
   use_statistics: 0,
+  // An INSERT into otel_traces feeds five views (and two more behind them):
+  // run them side by side rather than one after another. Measured with the
+  // collector's blocks of a few thousand spans: +15-20% spans/s (bench:write).
+  parallel_view_processing: 1,
 } satisfies ClickHouseSettings & Record<string, number>;
 
 /**

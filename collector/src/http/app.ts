@@ -43,7 +43,7 @@ export interface CollectorOptions {
 }
 
 /** Chosen by measurement: see README, "Write path". */
-export const DEFAULT_BLOCKS: BlockOptions = { maxRows: 100_000, maxBytes: 64 << 20, lingerMs: 0, concurrency: 1 };
+export const DEFAULT_BLOCKS: BlockOptions = { maxRows: 100_000, maxBytes: 64 << 20, lingerMs: 50, concurrency: 1 };
 export const DEFAULT_MAX_QUEUE_BYTES = 128 << 20;
 export const DEFAULT_DEDUP: LedgerOptions = { windowMs: 15 * 60_000, refreshMs: 1000 };
 

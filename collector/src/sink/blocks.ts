@@ -6,7 +6,13 @@ export interface BlockOptions {
   maxRows: number;
   /** … or this many encoded bytes. */
   maxBytes: number;
-  /** How long the first request of a block may wait for others to join it; 0: send as soon as an insert slot is free. */
+  /**
+   * Right after an INSERT, how long the next block may wait for the senders
+   * that INSERT answered: they send their next batches within milliseconds,
+   * and a block that waits for them is larger, so cheaper per row (and makes
+   * fewer parts to merge). Only then: a request that finds the writer idle is
+   * sent at once. 0: never wait.
+   */
   lingerMs: number;
   /** INSERTs in flight at once per table; requests arriving meanwhile gather into the next block. */
   concurrency: number;
@@ -49,7 +55,9 @@ export class BlockWriter {
   #pendingBytes = 0;
   #inFlight = 0;
   #timer: NodeJS.Timeout | undefined;
-  #firstQueuedAt = 0;
+  /** When the last INSERT finished, and how many requests the next block waits for (those queued then, and those it answered). */
+  #lastDoneAt = 0;
+  #awaited = 0;
   readonly #idle: Array<() => void> = [];
 
   constructor(
@@ -63,7 +71,6 @@ export class BlockWriter {
   /** Queues a request's encoded rows; settles when the block carrying them does. */
   add(text: string, rows: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      if (this.#pending.length === 0) this.#firstQueuedAt = Date.now();
       this.#pending.push({ text, rows, resolve, reject });
       this.#pendingRows += rows;
       this.#pendingBytes += text.length;
@@ -81,16 +88,18 @@ export class BlockWriter {
   #schedule(): void {
     if (this.#pending.length === 0 || this.#inFlight >= this.options.concurrency) return;
     const full = this.#pendingRows >= this.options.maxRows || this.#pendingBytes >= this.options.maxBytes;
-    const waited = Date.now() - this.#firstQueuedAt;
-    if (full || waited >= this.options.lingerMs) {
+    const sinceLast = Date.now() - this.#lastDoneAt;
+    const gathering = this.#inFlight === 0 && this.#pending.length < this.#awaited && sinceLast < this.options.lingerMs;
+    if (full || !gathering) {
       if (this.#timer) clearTimeout(this.#timer);
       this.#timer = undefined;
       void this.#flush();
     } else if (!this.#timer) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
+        this.#awaited = 0;
         this.#schedule();
-      }, this.options.lingerMs - waited);
+      }, this.options.lingerMs - sinceLast);
     }
   }
 
@@ -107,7 +116,6 @@ export class BlockWriter {
     }
     this.#pendingRows -= rows;
     this.#pendingBytes -= bytes;
-    if (this.#pending.length > 0) this.#firstQueuedAt = Date.now();
     this.#inFlight++;
     const started = performance.now();
     let outcome: 'ok' | 'error' = 'ok';
@@ -119,6 +127,8 @@ export class BlockWriter {
       for (const entry of block) entry.reject(err);
     } finally {
       this.#inFlight--;
+      this.#lastDoneAt = Date.now();
+      this.#awaited = this.#inFlight === 0 ? this.#pending.length + block.length : 0;
       this.gauge.add(-bytes, -rows);
       this.metrics?.insertSeconds.observe({ table: this.table, outcome }, (performance.now() - started) / 1000);
       this.metrics?.blockRows.observe({ table: this.table }, rows);
