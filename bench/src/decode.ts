@@ -1,40 +1,13 @@
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { ExportTraceServiceRequest, spansFromProtobuf, spansFromRequest, timeWindow } from '@flowtrace/collector';
-// Not (yet) exported by @flowtrace/collector's index.
 import { fmt, row } from './stats.js';
+import { workflowSpanBatches } from './spans.js';
 
 const BATCH = 500;
 const REQUESTS = 20;
 const ROUNDS = 7;
 
-/** Requests of realistic workflow spans (a root, steps, HTTP calls, ~5 attributes each, an event on each step), from the official SDK. */
-function generateRequests(): ReadableSpan[][] {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'workflow-runner', 'service.version': '1.4.2', 'deployment.environment': 'prod' }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-  });
-  const tracer = provider.getTracer('bench', '1.0.0');
-  const requests: ReadableSpan[][] = [];
-  for (let b = 0; b < REQUESTS; b++) {
-    exporter.reset();
-    for (let t = 0; t < BATCH / 5; t++) {
-      const root = tracer.startSpan('workflow execution', { kind: SpanKind.SERVER, attributes: { 'flowtrace.workflow_id': `wf-${t % 50}`, 'flowtrace.user_id': `user-${t % 300}`, 'flowtrace.integration': 'salesforce', 'flowtrace.status': 'SUCCEEDED', 'flowtrace.task_count': 4 } });
-      for (let s = 0; s < 4; s++) {
-        const step = tracer.startSpan(`step ${s}: Salesforce Create Record`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'url.full': 'https://acme.my.salesforce.com/services/data/v59.0/sobjects/Contact', 'http.response.status_code': s === 3 ? 429 : 201, 'flowtrace.step_id': `step-${s}`, 'server.address': 'acme.my.salesforce.com' } });
-        step.addEvent('request.sent', { 'http.request.body.size': 512 });
-        if (s === 3) step.setStatus({ code: SpanStatusCode.ERROR, message: 'HTTP 429 Too Many Requests' });
-        step.end();
-      }
-      root.end();
-    }
-    requests.push([...exporter.getFinishedSpans()]);
-  }
-  return requests;
-}
 
 /**
  * OTLP trace requests → rows, no insert: protobufjs's decode then the walk
@@ -45,7 +18,7 @@ function generateRequests(): ReadableSpan[][] {
  * request's are until they are stored.
  */
 export async function benchDecode(): Promise<void> {
-  const requests = generateRequests();
+  const requests = workflowSpanBatches(REQUESTS, BATCH / 5);
   const protoBodies = requests.map((spans) => Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!));
   const jsonBodies = requests.map((spans) => Buffer.from(JsonTraceSerializer.serializeRequest(spans)!));
   const window = timeWindow({ ttlDays: 30, maxFutureSkewSeconds: 3600 });

@@ -1,37 +1,18 @@
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { TABLES, type SpanRow, type Store } from '@flowtrace/store';
 import { ExportTraceServiceRequest, SPAN_COLUMNS, encodeSpans, spansFromRequest, timeWindow } from '@flowtrace/collector';
 import { fmt, row } from './stats.js';
+import { workflowSpanBatches } from './spans.js';
 
 const BLOCK = 20_000;
 const BLOCKS = 4;
 
-/** Workflow executions from the official SDK, decoded as the collector decodes them. */
+/** Workflow executions (bench/src/spans.ts), decoded as the collector decodes them. */
 function spanRows(count: number): SpanRow[] {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'workflow-runner' }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const tracer = provider.getTracer('bench', '1.0.0');
   const window = timeWindow({ ttlDays: 30, maxFutureSkewSeconds: 3600 });
-  const rows: SpanRow[] = [];
-  while (rows.length < count) {
-    exporter.reset();
-    for (let t = 0; t < 100; t++) {
-      tracer.startActiveSpan('workflow execution', { kind: SpanKind.SERVER, attributes: { 'flowtrace.kind': 'workflow_execution', 'flowtrace.workflow.id': `wf-${t % 50}`, 'user.id': `user-${t % 300}`, 'flowtrace.integration': 'salesforce', 'flowtrace.status': 'SUCCEEDED', 'flowtrace.task_count': 4 } }, (root) => {
-        for (let s = 0; s < 4; s++) {
-          const step = tracer.startSpan(`step ${s}: Salesforce Create Record`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'url.full': 'https://acme.my.salesforce.com/services/data/v59.0/sobjects/Contact', 'http.response.status_code': s === 3 ? 429 : 201 } });
-          if (s === 3) step.setStatus({ code: SpanStatusCode.ERROR, message: 'HTTP 429' });
-          step.end();
-        }
-        root.end();
-      });
-    }
-    const body = ProtobufTraceSerializer.serializeRequest(exporter.getFinishedSpans())!;
-    rows.push(...spansFromRequest(ExportTraceServiceRequest.decode(body), 'protobuf', 'bench-formats', window).rows);
-  }
-  return rows.slice(0, count);
+  return workflowSpanBatches(Math.ceil(count / 500)).flatMap(
+    (spans) => spansFromRequest(ExportTraceServiceRequest.decode(ProtobufTraceSerializer.serializeRequest(spans)!), 'protobuf', 'bench-formats', window).rows,
+  ).slice(0, count);
 }
 
 /**

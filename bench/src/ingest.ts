@@ -1,48 +1,21 @@
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { Projects, TABLES, type Store } from '@flowtrace/store';
 import { ExportTraceServiceRequest, openCollector, spansFromRequest, timeWindow } from '@flowtrace/collector';
 import { fmt, row } from './stats.js';
 import { listen, quietLog } from './support.js';
+import { workflowSpanBatches } from './spans.js';
 import { bodyTemplate, uniqueBody } from './unique.js';
 
 const BATCH = 500;
 const BATCHES = 40;
 
-/** Batches of realistic workflow spans (a root, steps, HTTP calls, ~12 attributes each), from the official SDK. */
-function generateBatches(): ReadableSpan[][] {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'workflow-runner', 'service.version': '1.4.2', 'deployment.environment': 'prod' }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-  });
-  const tracer = provider.getTracer('bench', '1.0.0');
-  const batches: ReadableSpan[][] = [];
-  for (let b = 0; b < BATCHES; b++) {
-    exporter.reset();
-    for (let t = 0; t < BATCH / 5; t++) {
-      tracer.startActiveSpan('workflow execution', { kind: SpanKind.SERVER, attributes: { 'flowtrace.workflow_id': `wf-${t % 50}`, 'flowtrace.user_id': `user-${t % 300}`, 'flowtrace.integration': 'salesforce', 'flowtrace.status': 'SUCCEEDED', 'flowtrace.task_count': 4 } }, (root) => {
-        for (let s = 0; s < 4; s++) {
-          const step = tracer.startSpan(`step ${s}: Salesforce Create Record`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'url.full': 'https://acme.my.salesforce.com/services/data/v59.0/sobjects/Contact', 'http.response.status_code': s === 3 ? 429 : 201, 'flowtrace.step_id': `step-${s}`, 'server.address': 'acme.my.salesforce.com' } });
-          step.addEvent('request.sent', { 'http.request.body.size': 512 });
-          if (s === 3) step.setStatus({ code: SpanStatusCode.ERROR, message: 'HTTP 429 Too Many Requests' });
-          step.end();
-        }
-        root.end();
-      });
-    }
-    batches.push([...exporter.getFinishedSpans()]);
-  }
-  return batches;
-}
 
 export async function benchIngest(store: Store): Promise<void> {
   const projects = new Projects(store, { keyCacheMs: 60_000 });
   const projectId = (await projects.createProject('bench-ingest')).id;
   const key = (await projects.createApiKey(projectId, 'bench')).key;
-  const batches = generateBatches();
+  const batches = workflowSpanBatches(BATCHES, BATCH / 5);
   const total = BATCH * BATCHES;
   const protoBodies = batches.map((spans) => ProtobufTraceSerializer.serializeRequest(spans)!);
   const jsonBodies = batches.map((spans) => JsonTraceSerializer.serializeRequest(spans)!);

@@ -6,6 +6,8 @@ import { benchIngest } from './ingest.js';
 import { benchTimeline } from './timeline.js';
 import { benchWorkato } from './workato.js';
 import { benchWritePath } from './writepath.js';
+import { benchDecode } from './decode.js';
+import { benchFormats } from './formats.js';
 
 /**
  * `npm run bench`: each figure is printed next to a baseline measured in the same
@@ -18,10 +20,12 @@ process.stdout.write(`Flowtrace benchmarks, node ${process.version}\n`);
 // First, and before this process opens a store of its own: the write path runs the
 // server in child processes and opens their data dirs here only after they exit.
 await benchWritePath();
+await benchDecode();
 const dir = mkdtempSync(join(tmpdir(), 'flowtrace-bench-'));
 const { store } = await openStore({ dataDir: dir, ttlDays: 30 });
 try {
   process.stdout.write(`\nEmbedded store in ${dir}\n`);
+  await benchFormats(store);
   await benchIngest(store);
   await benchWorkato(store);
   await benchTimeline(store, spans);

@@ -3,13 +3,11 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Metadata, credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { TABLES, openStore } from '@flowtrace/store';
 import { createProjectKey, startServer, type ServerChild } from './server-child.js';
 import { fmt, percentile } from './stats.js';
+import { workflowSpanBatches } from './spans.js';
 import { bodyTemplate, uniqueBody, type BodyTemplate } from './unique.js';
 
 /**
@@ -80,54 +78,13 @@ export async function benchWritePath(): Promise<void> {
   printTable(ceiling, results);
 }
 
-/** Requests of 100 workflow executions each: a root and 4 HTTP steps, one step failing; encoded once. */
+/** Requests of 100 workflow executions each (bench/src/spans.ts); encoded once. */
 function workflowBodies(): BodyTemplate[] {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'workflow-runner', 'service.version': '1.4.2', 'deployment.environment': 'prod' }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-  });
-  const tracer = provider.getTracer('bench', '1.0.0');
-  const templates: BodyTemplate[] = [];
-  for (let b = 0; b < TEMPLATES; b++) {
-    exporter.reset();
-    for (let t = 0; t < TRACES_PER_BATCH; t++) {
-      const n = b * TRACES_PER_BATCH + t;
-      const failed = n % 7 === 0;
-      const rootAttributes = {
-        'flowtrace.kind': 'workflow_execution',
-        'flowtrace.workflow.id': `wf-${n % 50}`,
-        'user.id': `user-${n % 300}`,
-        'flowtrace.integration': 'salesforce',
-        'flowtrace.status': failed ? 'FAILED' : 'SUCCEEDED',
-        'flowtrace.task_count': 4,
-      };
-      tracer.startActiveSpan('workflow execution', { kind: SpanKind.SERVER, attributes: rootAttributes }, (root) => {
-        for (let s = 1; s <= 4; s++) {
-          const error = s === 4;
-          const step = tracer.startSpan(`step ${s}: Salesforce Create Record`, {
-            kind: SpanKind.CLIENT,
-            attributes: {
-              'http.request.method': 'POST',
-              'url.full': 'https://acme.my.salesforce.com/services/data/v59.0/sobjects/Contact',
-              'http.response.status_code': error ? 429 : 201,
-              'flowtrace.step_id': `step-${s}`,
-              'server.address': 'acme.my.salesforce.com',
-            },
-          });
-          if (error) step.setStatus({ code: SpanStatusCode.ERROR, message: 'HTTP 429 Too Many Requests' });
-          step.end();
-        }
-        if (failed) root.setStatus({ code: SpanStatusCode.ERROR });
-        root.end();
-      });
-    }
-    const spans = exporter.getFinishedSpans();
+  return workflowSpanBatches(TEMPLATES, TRACES_PER_BATCH).map((spans) => {
     const body = ProtobufTraceSerializer.serializeRequest(spans);
     if (!body) throw new Error('the serializer returned no body');
-    templates.push(bodyTemplate(body, spans.map((span) => span.spanContext().traceId)));
-  }
-  return templates;
+    return bodyTemplate(body, spans.map((span) => span.spanContext().traceId));
+  });
 }
 
 /** /work/shared/probes/engine-ceiling.mjs, full schema only: one in five spans an execution root. */

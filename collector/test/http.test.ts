@@ -2,7 +2,7 @@
  * The OTLP/HTTP receiver against the real embedded store: what it accepts, how
  * it answers, and that a rejected request stores nothing and leaves it serving.
  */
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SpanKind } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -68,6 +68,13 @@ describe('accepted requests', () => {
     // The specification: a full success MUST NOT set partial_success; the message is empty.
     expect(Buffer.from(body).toString('hex')).toBe('');
     expect(ExportTraceServiceResponse.toObject(ExportTraceServiceResponse.decode(body))).toEqual({});
+    expect(await countRows(TABLES.traces)).toBe(before + 2);
+  });
+
+  it('takes deflate as it takes gzip', async () => {
+    const before = await countRows(TABLES.traces);
+    const res = await post('/v1/traces', deflateSync(ProtobufTraceSerializer.serializeRequest(spans)!), { ...proto, 'content-encoding': 'deflate' });
+    expect(res.status).toBe(200);
     expect(await countRows(TABLES.traces)).toBe(before + 2);
   });
 
@@ -146,6 +153,8 @@ describe('rejected requests store nothing and the collector keeps serving', () =
   it('415 for another content type or content encoding', async () => {
     await expectStatus(await post('/v1/traces', 'hello', { 'content-type': 'text/plain' }), 415, /unsupported Content-Type "text\/plain"/);
     await expectStatus(await post('/v1/traces', '{}', { ...json, 'content-encoding': 'zstd' }), 415, /unsupported Content-Encoding "zstd"/);
+    // Node's body reader could inflate brotli; the README promises gzip, deflate or none, and so does the collector.
+    await expectStatus(await post('/v1/traces', '{}', { ...json, 'content-encoding': 'br' }), 415, /unsupported Content-Encoding "br"; send gzip, deflate or none/);
   });
 
   it('400 for truncated protobuf, answered as a protobuf Status', async () => {
@@ -207,5 +216,65 @@ describe('ingestion and queries at the same time', () => {
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(counts).toHaveLength(30);
     expect(await countRows(TABLES.traces)).toBe(before + 60);
+  });
+});
+
+describe('the collector’s own telemetry', () => {
+  it('serves Prometheus metrics: requests by signal, transport and outcome, records, blocks, queue', async () => {
+    const body = ProtobufTraceSerializer.serializeRequest(spans)!;
+    expect((await post('/v1/traces', body, proto)).status).toBe(200);
+    expect((await post('/v1/traces', body, proto)).status).toBe(200); // a retry: acknowledged, not stored again
+    const res = await fetch(`${url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
+    expect(value(/^flowtrace_collector_requests_total\{signal="traces",transport="http",outcome="stored"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^flowtrace_collector_requests_total\{signal="traces",transport="http",outcome="duplicate"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^flowtrace_collector_requests_total\{signal="traces",transport="http",outcome="unauthenticated"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^flowtrace_collector_accepted_records_total\{signal="traces"\} (\d+)/m)).toBeGreaterThanOrEqual(2);
+    expect(value(/^flowtrace_sink_block_rows_count\{table="otel_traces"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^flowtrace_sink_insert_seconds_bucket\{le="0.005",table="otel_traces",outcome="ok"\} \d+/m);
+    expect(text).toMatch(/^flowtrace_sink_queue_bytes 0$/m);
+    expect(text).toMatch(/^flowtrace_spool_records 0$/m);
+    expect(text).toMatch(/^flowtrace_process_resident_memory_bytes \d+/m);
+  });
+});
+
+describe('backpressure', () => {
+  it('refuses what exceeds FLOWTRACE_MAX_QUEUE_BYTES with 429 and Retry-After, and stores every request it accepted', async () => {
+    const projects = new Projects(store, { keyCacheMs: 60_000 });
+    const project = (await projects.createProject('backpressure')).id;
+    const projectKey = (await projects.createApiKey(project, 'k')).key;
+    const collector = await openCollector({ store, projects, log: memoryLogger(), maxBodyBytes: MAX_BODY, ttlDays: 30, maxFutureSkewSeconds: 3600, maxQueueBytes: 4096 });
+    const server = await listenApp(collector.app);
+    try {
+      const bodies = Array.from({ length: 40 }, (_, i) =>
+        ProtobufTraceSerializer.serializeRequest(spans.map((s) => Object.assign(Object.create(s) as ReadableSpan, { name: `bp ${i}` })))!,
+      );
+      const answers = await Promise.all(
+        bodies.map((body) =>
+          fetch(`${server.url}/v1/traces`, { method: 'POST', body, headers: { ...proto, authorization: `Bearer ${projectKey}` } }).then(async (r) => ({
+            status: r.status,
+            retryAfter: r.headers.get('retry-after'),
+            text: r.status === 200 ? '' : new TextDecoder().decode(await r.arrayBuffer()),
+          })),
+        ),
+      );
+      const accepted = answers.filter((a) => a.status === 200).length;
+      const refused = answers.filter((a) => a.status === 429);
+      expect(accepted + refused.length).toBe(40);
+      expect(accepted).toBeGreaterThan(0);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const r of refused) {
+        expect(r.retryAfter).toBe('1');
+        expect(r.text).toMatch(/FLOWTRACE_MAX_QUEUE_BYTES=4096/);
+      }
+      const stored = await store.select<{ n: string }>('test', `SELECT count() AS n FROM ${TABLES.traces} WHERE ProjectId = {project:String}`, { project });
+      expect(Number(stored[0]!.n)).toBe(accepted * 2);
+    } finally {
+      await server.close();
+      await collector.close();
+    }
   });
 });

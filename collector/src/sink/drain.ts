@@ -61,7 +61,7 @@ interface RoundPlan {
 }
 
 /** What a round takes from the spool. */
-const ROUND = { records: 2000, bytes: 64 << 20 };
+const ROUND = { records: 500, bytes: 8 << 20 };
 /** How long a failed round waits before it is tried again, doubling up to the maximum. */
 const BACKOFF_MS = { first: 500, max: 30_000 };
 /** ClickHouse refusing the data itself (not a failure to reach it): trying again cannot help. */
@@ -170,7 +170,7 @@ export class SpoolDrainer {
       if (parts.length === 0) continue;
       if (!plan.oneByOne.includes(kind)) {
         try {
-          await this.#insert(kind, parts.map((p) => p.text).join(''), `${this.id}:${plan.first}-${plan.last}:${kind}`);
+          await this.#insert(kind, parts.map((p) => p.text).join(''), `${this.id}:${plan.first}-${plan.last}:${kind}`, parts.reduce((n, p) => n + p.rows, 0));
           continue;
         } catch (err) {
           if (!isDataError(err)) throw err;
@@ -183,7 +183,7 @@ export class SpoolDrainer {
         for (const part of own) {
           if (part.kind !== kind || skip.has(part.key)) continue;
           try {
-            await this.#insert(kind, part.text, `${this.id}:${record.seq}:${kind}`);
+            await this.#insert(kind, part.text, `${this.id}:${record.seq}:${kind}`, part.rows);
           } catch (err) {
             if (!isDataError(err)) throw err;
             await this.#setAside(record, part, err);
@@ -197,9 +197,17 @@ export class SpoolDrainer {
     this.ledger.stored(batches.flatMap((b) => b.parts.filter((p) => !skip.has(p.key)).map((p) => p.key)));
   }
 
-  #insert(kind: EncodedPart['kind'], text: string, token: string): Promise<void> {
+  async #insert(kind: EncodedPart['kind'], text: string, token: string, rows: number): Promise<void> {
     const { table, columns } = TABLE[kind];
-    return this.store.insertEncoded(`collector.spool.${table}`, table, columns, INSERT_FORMAT, text, token);
+    const started = performance.now();
+    let outcome: 'ok' | 'error' = 'error';
+    try {
+      await this.store.insertEncoded(`collector.spool.${table}`, table, columns, INSERT_FORMAT, text, token);
+      outcome = 'ok';
+    } finally {
+      this.metrics?.insertSeconds.observe({ table, outcome }, (performance.now() - started) / 1000);
+      if (outcome === 'ok') this.metrics?.blockRows.observe({ table }, rows);
+    }
   }
 
   async #setAside(record: SpoolRecord, part: EncodedPart, err: unknown): Promise<void> {
