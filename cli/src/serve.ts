@@ -64,7 +64,7 @@ export async function serve(parts: Parts, config: Config, log: Logger, print: (l
         dedup: { windowMs: config.dedupWindowMs },
       });
       running.otlpHttpPort = await listen(collector.app, config.host, config.otlpHttpPort, servers);
-      grpc = createGrpcReceiver({ ingest: collector.ingest, projects, log, maxMessageBytes: config.maxBodyBytes, metrics: collector.metrics });
+      grpc = createGrpcReceiver({ ingest: collector.ingest, projects, log, maxMessageBytes: config.maxBodyBytes, metrics: collector.metrics, admission: collector.admission });
       running.otlpGrpcPort = await grpc.listen(config.host, config.otlpGrpcPort);
       services.push(`  OTLP/HTTP  http://${config.host}:${running.otlpHttpPort}  (POST /v1/traces, POST /v1/logs, POST /ingest/workato, GET /metrics)`);
       services.push(`  OTLP/gRPC  ${config.host}:${running.otlpGrpcPort}  (TraceService/Export, LogsService/Export)`);

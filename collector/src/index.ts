@@ -9,6 +9,7 @@ export type { LedgerOptions } from './sink/ledger.js';
 export { OverloadedError } from './sink/sink.js';
 export type { Batch, Sink, WriteResult } from './sink/sink.js';
 export { CollectorMetrics } from './metrics.js';
+export { Admission } from './ingest/admission.js';
 export { encodeSpans, encodeLogs, SPAN_COLUMNS, LOG_COLUMNS, INSERT_FORMAT } from './sink/encode.js';
 export { createGrpcReceiver } from './grpc/server.js';
 export type { GrpcReceiver, GrpcReceiverOptions } from './grpc/server.js';

@@ -25,6 +25,7 @@ import {
   ExportLogsServiceResponse,
   ExportTraceServiceRequest,
   ExportTraceServiceResponse,
+  Admission,
   OverloadedError,
   createGrpcReceiver,
   createOtlpIngest,
@@ -299,6 +300,26 @@ describe('failures', () => {
     const answer = await call(TRACES, traceBytes(makeSpans()), { key: keys.overloaded.key });
     expect(answer).toMatchObject({ code: Status.UNAVAILABLE, details: 'the collector is overloaded' });
     expect(statusDetails(answer)).toEqual({ code: Status.UNAVAILABLE, message: 'the collector is overloaded', retryDelaySeconds: 7 });
+  });
+
+  it('UNAVAILABLE with RetryInfo over the in-flight budget it shares with OTLP/HTTP, and stores what it admitted', async () => {
+    const budget = new Admission(1);
+    const tight = createGrpcReceiver({ ingest, projects, log, maxMessageBytes: MAX_MESSAGE, admission: budget });
+    const client = new Client(`127.0.0.1:${await tight.listen('127.0.0.1', 0)}`, credentials.createInsecure());
+    try {
+      const batches = Array.from({ length: 12 }, (_, i) => makeSpans(`budget-${i}`));
+      const answers = await Promise.all(batches.map((spans) => call(TRACES, traceBytes(spans), { key: keys.main.key, client })));
+      const refused = answers.filter((a) => a.code === Status.UNAVAILABLE);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(answers.filter((a) => a.code === Status.OK).length + refused.length).toBe(12);
+      expect(statusDetails(refused[0]!)).toMatchObject({ code: Status.UNAVAILABLE, retryDelaySeconds: 1 });
+      expect(refused[0]!.details).toMatch(/FLOWTRACE_MAX_QUEUE_BYTES=1/);
+      for (const [i, spans] of batches.entries()) expect(await countSpans(traceIdOf(spans))).toBe(answers[i]!.code === Status.OK ? 2 : 0);
+      expect(budget.inFlight).toBe(0);
+    } finally {
+      client.close();
+      await tight.close(1000);
+    }
   });
 
   it('UNAVAILABLE with RetryInfo when the store is unreachable', async () => {

@@ -4,6 +4,7 @@ import { StoreUnavailableError, bearerToken, type Logger, type Projects } from '
 import type { CollectorMetrics, RequestOutcome } from '../metrics.js';
 import { OtlpRequestError } from '../otlp/errors.js';
 import { OverloadedError } from '../sink/sink.js';
+import type { Admission } from '../ingest/admission.js';
 import type { OtlpIngest, Signal } from '../ingest/otlp.js';
 import { ExportLogsServiceResponse, ExportTraceServiceResponse } from '../otlp/proto.js';
 import { errorStatus, failure } from './status.js';
@@ -17,6 +18,8 @@ export interface GrpcReceiverOptions {
   maxMessageBytes: number;
   /** Counted in the collector's metrics (transport "grpc") when given. */
   metrics?: CollectorMetrics;
+  /** The in-flight budget shared with OTLP/HTTP: a call over it gets UNAVAILABLE with RetryInfo. */
+  admission?: Admission;
 }
 
 export interface GrpcReceiver {
@@ -138,7 +141,19 @@ async function exportCall(
       return;
     }
     metrics?.receivedBytes.inc({ signal: service.signal, transport: 'grpc' }, call.request.length);
-    const outcome = await options.ingest(service.signal, identity.projectId, call.request, 'protobuf');
+    const release = options.admission ? options.admission.acquire(call.request.length) : () => {};
+    if (!release) {
+      throw new OverloadedError(
+        `the collector has ${options.admission!.inFlight} bytes of requests in flight (limit FLOWTRACE_MAX_QUEUE_BYTES=${options.admission!.limit}); retry later`,
+        1,
+      );
+    }
+    let outcome;
+    try {
+      outcome = await options.ingest(service.signal, identity.projectId, call.request, 'protobuf');
+    } finally {
+      release();
+    }
     count(outcome.duplicate ? 'duplicate' : 'stored');
     metrics?.acceptedRecords.inc({ signal: service.signal }, outcome.stored);
     if (outcome.rejected > 0) metrics?.rejectedRecords.inc({ signal: service.signal, reason: 'outside_window' }, outcome.rejected);

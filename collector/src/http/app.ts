@@ -8,6 +8,7 @@ import { ExportLogsServiceResponse, ExportTraceServiceResponse } from '../otlp/p
 import type { Encoding } from '../otlp/values.js';
 import { GRPC_CODE, sendMessage, sendStatus } from './respond.js';
 import { createOtlpIngest, type OtlpIngest, type Signal } from '../ingest/otlp.js';
+import { Admission } from '../ingest/admission.js';
 import { ClickHouseSink } from '../sink/clickhouse.js';
 import type { BlockOptions } from '../sink/blocks.js';
 import type { LedgerOptions } from '../sink/ledger.js';
@@ -51,6 +52,8 @@ export const DEFAULT_DEDUP: LedgerOptions = { windowMs: 15 * 60_000, refreshMs: 
 export interface Collector {
   app: express.Express;
   ingest: OtlpIngest;
+  /** The in-flight budget OTLP/HTTP and OTLP/gRPC share (FLOWTRACE_MAX_QUEUE_BYTES). */
+  admission: Admission;
   sink: Sink;
   metrics: CollectorMetrics;
   /** Stores what is queued and stops the sink. */
@@ -88,8 +91,9 @@ export async function openCollector(options: CollectorOptions): Promise<Collecto
     spool: options.spool,
   });
   const ingest = createOtlpIngest({ sink, ttlDays: options.ttlDays, maxFutureSkewSeconds: options.maxFutureSkewSeconds, retention: options.retention });
-  const app = createCollectorApp(options, ingest, metrics, sink);
-  return { app, ingest, sink, metrics, close: () => sink.close() };
+  const admission = new Admission(options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES);
+  const app = createCollectorApp(options, ingest, metrics, sink, admission);
+  return { app, ingest, admission, sink, metrics, close: () => sink.close() };
 }
 
 /**
@@ -98,11 +102,11 @@ export async function openCollector(options: CollectorOptions): Promise<Collecto
  * is answered 200 only once its rows are stored; a rejected request stores
  * nothing. GET /metrics serves the collector's own metrics.
  */
-export function createCollectorApp(options: CollectorOptions, ingest: OtlpIngest, metrics: CollectorMetrics, sink: Sink): express.Express {
+export function createCollectorApp(options: CollectorOptions, ingest: OtlpIngest, metrics: CollectorMetrics, sink: Sink, admissionBudget: Admission): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const readBody = express.raw({ type: () => true, limit: options.maxBodyBytes, inflate: true });
-  const admit = admission(options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES, metrics);
+  const admit = admission(admissionBudget, metrics);
 
   app.get('/metrics', async (_req: Request, res: Response) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -151,31 +155,22 @@ function count(metrics: CollectorMetrics, signal: Signal | undefined, outcome: R
 }
 
 /**
- * Bounds the requests in flight by their size: a request counts from before
- * its body is read until it is answered, by its Content-Length (a compressed
- * one by four times that, at least 1 MiB); beyond the limit a request is
- * refused with 429 and Retry-After before its body is read. With the sink's
- * queue bounded by the same number, memory stays bounded however many
- * senders there are. One request is always admitted, however large.
+ * Admission before the body is read: a request counts by its Content-Length
+ * (a compressed one by four times that, at least 1 MiB); over the budget it
+ * gets 429 with Retry-After.
  */
-function admission(limit: number, metrics: CollectorMetrics) {
-  let reading = 0;
+function admission(budget: Admission, metrics: CollectorMetrics) {
   return (req: Request, res: Response<unknown, Locals>, next: NextFunction): void => {
     const declared = Number(req.headers['content-length'] ?? NaN);
     const compressed = (req.headers['content-encoding'] ?? '').trim() !== '' && req.headers['content-encoding'] !== 'identity';
     const bytes = Number.isFinite(declared) && !compressed ? declared : Math.max(Number.isFinite(declared) ? declared * 4 : 0, 1 << 20);
-    if (reading > 0 && reading + bytes > limit) {
+    const release = budget.acquire(bytes);
+    if (!release) {
       count(metrics, res.locals.signal, 'overloaded');
       res.setHeader('Retry-After', '1');
-      sendStatus(res, 429, res.locals.encoding, GRPC_CODE.unavailable, `the collector has ${reading} bytes of requests in flight (limit FLOWTRACE_MAX_QUEUE_BYTES=${limit}); retry later`);
+      sendStatus(res, 429, res.locals.encoding, GRPC_CODE.unavailable, `the collector has ${budget.inFlight} bytes of requests in flight (limit FLOWTRACE_MAX_QUEUE_BYTES=${budget.limit}); retry later`);
       return;
     }
-    reading += bytes;
-    let released = false;
-    const release = () => {
-      if (!released) reading -= bytes;
-      released = true;
-    };
     res.once('finish', release);
     res.once('close', release);
     next();
