@@ -56,6 +56,7 @@ function spooledParts(payload: Buffer): EncodedPart[] {
 interface RoundPlan {
   first: string;
   last: string;
+  /** Parts left out, as "seq:kind". */
   skip: string[];
   oneByOne: Array<EncodedPart['kind']>;
 }
@@ -141,7 +142,7 @@ export class SpoolDrainer {
       plan ??= {
         first: records[0]!.seq.toString(),
         last: records[records.length - 1]!.seq.toString(),
-        skip: batches.flatMap((b) => b.parts.filter((p) => this.ledger.has(p.key)).map((p) => p.key)),
+        skip: this.#alreadyStored(batches),
         oneByOne: [],
       };
       try {
@@ -163,10 +164,23 @@ export class SpoolDrainer {
     }
   }
 
+  /** Parts stored before (their token is known), and second copies within the round (a retry spooled before the first was drained). */
+  #alreadyStored(batches: Array<{ record: SpoolRecord; parts: EncodedPart[] }>): string[] {
+    const seen = new Set<string>();
+    const skip: string[] = [];
+    for (const { record, parts } of batches) {
+      for (const part of parts) {
+        if (this.ledger.has(part.key) || seen.has(part.key)) skip.push(partId(record, part));
+        seen.add(part.key);
+      }
+    }
+    return skip;
+  }
+
   async #storeRound(plan: RoundPlan, batches: Array<{ record: SpoolRecord; parts: EncodedPart[] }>): Promise<void> {
     const skip = new Set(plan.skip);
     for (const kind of ['s', 'l'] as const) {
-      const parts = batches.flatMap((b) => b.parts.filter((p) => p.kind === kind && !skip.has(p.key)));
+      const parts = batches.flatMap((b) => b.parts.filter((p) => p.kind === kind && !skip.has(partId(b.record, p))));
       if (parts.length === 0) continue;
       if (!plan.oneByOne.includes(kind)) {
         try {
@@ -181,20 +195,20 @@ export class SpoolDrainer {
       }
       for (const { record, parts: own } of batches) {
         for (const part of own) {
-          if (part.kind !== kind || skip.has(part.key)) continue;
+          if (part.kind !== kind || skip.has(partId(record, part))) continue;
           try {
             await this.#insert(kind, part.text, `${this.id}:${record.seq}:${kind}`, part.rows);
           } catch (err) {
             if (!isDataError(err)) throw err;
             await this.#setAside(record, part, err);
-            plan.skip.push(part.key);
-            skip.add(part.key);
+            plan.skip.push(partId(record, part));
+            skip.add(partId(record, part));
             await writePlan(this.dir, plan);
           }
         }
       }
     }
-    this.ledger.stored(batches.flatMap((b) => b.parts.filter((p) => !skip.has(p.key)).map((p) => p.key)));
+    this.ledger.stored(batches.flatMap((b) => b.parts.filter((p) => !skip.has(partId(b.record, p))).map((p) => p.key)));
   }
 
   async #insert(kind: EncodedPart['kind'], text: string, token: string, rows: number): Promise<void> {
@@ -218,6 +232,11 @@ export class SpoolDrainer {
     this.metrics?.rejectedRecords.inc({ signal: part.kind === 's' ? 'traces' : 'logs', reason: 'refused_by_store' }, part.rows);
     this.log.error('ClickHouse refused a spooled batch; set aside, not stored', { file, rows: part.rows, error: (err as Error).message });
   }
+}
+
+/** A part's place in the spool: its batch's seq and its table. */
+function partId(record: SpoolRecord, part: EncodedPart): string {
+  return `${record.seq}:${part.kind}`;
 }
 
 /** A spool's own id, so that two collectors' spools never give the same token to different blocks. */

@@ -76,6 +76,8 @@ export class TokenLedger {
   stored(keys: readonly string[]): void {
     const now = Date.now();
     for (const key of keys) {
+      // Re-inserted, so that the map stays in time order for pruning.
+      this.#stored.delete(key);
       this.#stored.set(key, now);
       this.#unsaved.push(key);
     }
