@@ -75,6 +75,38 @@ const ENV = z.object({
   FLOWTRACE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }).default('info'),
 });
 
+/** Every variable's default and meaning, for `flowtrace help` (the README's table says more). */
+export const CONFIG_HELP: Record<keyof z.infer<typeof ENV>, [fallback: string, meaning: string]> = {
+  FLOWTRACE_DATA_DIR: ['./.flowtrace-data', 'embedded store: the data directory'],
+  CLICKHOUSE_URL: ['unset (embedded)', "a ClickHouse server's HTTP(S) URL: server mode"],
+  CLICKHOUSE_USER: ['default', 'server mode: user'],
+  CLICKHOUSE_PASSWORD: ['empty', 'server mode: password'],
+  CLICKHOUSE_DATABASE: ['default', 'server mode: database, created if missing'],
+  FLOWTRACE_HOST: ['0.0.0.0', 'interface every server listens on'],
+  FLOWTRACE_OTLP_HTTP_PORT: ['4318', 'OTLP/HTTP port (0: any free port)'],
+  FLOWTRACE_OTLP_GRPC_PORT: ['4317', 'OTLP/gRPC port (0: any free port)'],
+  FLOWTRACE_API_PORT: ['8080', 'query API port (0: any free port)'],
+  FLOWTRACE_ADMIN_TOKEN: ['unset (generated once)', 'admin token, at least 16 characters'],
+  FLOWTRACE_TTL_DAYS: ['30', 'days spans and logs are kept (0: forever)'],
+  FLOWTRACE_MAX_BODY_BYTES: ['20971520', 'largest OTLP request after decompression (larger: 413 / RESOURCE_EXHAUSTED)'],
+  FLOWTRACE_MAX_FUTURE_SKEW_SECONDS: ['3600', "how far ahead of this host's clock a record may be"],
+  FLOWTRACE_KEY_CACHE_SECONDS: ['2', 'how long a process trusts an API-key lookup'],
+  FLOWTRACE_SHUTDOWN_TIMEOUT_SECONDS: ['10', 'on SIGTERM, how long in-flight requests may take'],
+  FLOWTRACE_WORKATO_MAX_BODY_BYTES: ['67108864', 'largest Workato stream or import request after decompression'],
+  FLOWTRACE_CAPTURE_CONTENT: ['false', 'keep inputs, outputs and messages of Workato streams'],
+  FLOWTRACE_RETENTION_INTERVAL_SECONDS: ['60', 'how often per-project retention is enforced'],
+  FLOWTRACE_PUBLIC_URL: ["unset (the request's origin)", 'base URL of links the query API returns'],
+  FLOWTRACE_BATCH_MAX_ROWS: [String(DEFAULT_BLOCKS.maxRows), 'group commit: rows in one INSERT block at most'],
+  FLOWTRACE_BATCH_MAX_BYTES: [String(DEFAULT_BLOCKS.maxBytes), 'group commit: encoded bytes in one INSERT block at most'],
+  FLOWTRACE_BATCH_LINGER_MS: [String(DEFAULT_BLOCKS.lingerMs), 'after an INSERT, how long the next block waits for the senders it answered'],
+  FLOWTRACE_INSERT_CONCURRENCY: [String(DEFAULT_BLOCKS.concurrency), 'INSERTs in flight at once per table'],
+  FLOWTRACE_MAX_QUEUE_BYTES: [String(DEFAULT_MAX_QUEUE_BYTES), 'bytes of requests in flight / rows queued before refusing (429 / UNAVAILABLE)'],
+  FLOWTRACE_SPOOL_DIR: ['unset (no spool)', 'spool accepted batches here, fsynced, and acknowledge them from there'],
+  FLOWTRACE_SPOOL_MAX_BYTES: ['1073741824', 'the most the spool may hold'],
+  FLOWTRACE_DEDUP_WINDOW_SECONDS: [String(DEFAULT_DEDUP.windowMs / 1000), 'how long a stored request is remembered, so its retries are stored once'],
+  FLOWTRACE_LOG_LEVEL: ['info', 'least severe level of the JSON log on stderr (debug, info, warn, error)'],
+};
+
 /** Values never echoed back in an error. */
 const SECRETS = new Set(['FLOWTRACE_ADMIN_TOKEN', 'CLICKHOUSE_PASSWORD']);
 

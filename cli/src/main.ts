@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config.js';
+import { CONFIG_HELP, ConfigError, loadConfig } from './config.js';
 import { loadClientConfig, loadDemoConfig } from './client/config.js';
 import { importWorkato } from './client/import.js';
 import { runDemo } from './client/demo.js';
@@ -23,7 +23,12 @@ Commands:
 Client commands (import, demo) send to FLOWTRACE_ENDPOINT (default http://localhost:4318)
 with the project key in FLOWTRACE_API_KEY; --endpoint and --key override them.
 
-Configuration is read from the environment; see the README for every variable.`;
+Configuration is read from the environment, once at start (an empty variable counts as unset;
+a bad value stops the start, naming the variable):
+
+${Object.entries(CONFIG_HELP)
+  .map(([name, [fallback, meaning]]) => `  ${name.padEnd(38)}${meaning} (default ${fallback})`)
+  .join('\n')}`;
 
 const COMMANDS: Record<string, Parts> = {
   start: { collector: true, queryApi: true },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.js';
+import { CONFIG_HELP, CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.js';
 import { CLIENT_VARIABLES } from '../src/client/config.js';
 
 describe('configuration', () => {
@@ -23,6 +23,15 @@ describe('configuration', () => {
     });
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const name of [...CONFIG_VARIABLES, ...CLIENT_VARIABLES]) expect(readme).toContain(`| \`${name}\` |`);
+  });
+
+  it('describes every variable, with its default, for flowtrace help', () => {
+    expect(Object.keys(CONFIG_HELP).sort()).toEqual([...CONFIG_VARIABLES].sort());
+    const config = loadConfig({});
+    expect(CONFIG_HELP.FLOWTRACE_BATCH_LINGER_MS[0]).toBe(String(config.blocks.lingerMs));
+    expect(CONFIG_HELP.FLOWTRACE_MAX_QUEUE_BYTES[0]).toBe(String(config.maxQueueBytes));
+    expect(CONFIG_HELP.FLOWTRACE_OTLP_GRPC_PORT[0]).toBe(String(config.otlpGrpcPort));
+    expect(CONFIG_HELP.FLOWTRACE_DEDUP_WINDOW_SECONDS[0]).toBe(String(config.dedupWindowMs / 1000));
   });
 
   it('switches to server mode with CLICKHOUSE_URL', () => {
