@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { AdminToken, Projects, Retention, openStore, type Logger } from '@flowtrace/store';
@@ -16,7 +16,11 @@ export interface Running {
   otlpHttpPort?: number;
   otlpGrpcPort?: number;
   apiPort?: number;
-  /** Stops taking requests, lets in-flight ones (and their inserts) finish, closes the store. */
+  /**
+   * Refuses new requests at once (HTTP 503 with Retry-After, gRPC UNAVAILABLE), lets
+   * in-flight ones (and their inserts) finish and be answered, stores what the sink
+   * still holds, closes the store.
+   */
   stop(): Promise<void>;
 }
 
@@ -31,13 +35,14 @@ export async function serve(parts: Parts, config: Config, log: Logger, print: (l
   if (migrationsApplied.length > 0) log.info('migrations applied', { migrations: migrationsApplied.join(',') });
   const projects = new Projects(store, { keyCacheMs: config.keyCacheMs });
   const retention = new Retention(store, log);
-  const servers: Server[] = [];
+  const servers: HttpServer[] = [];
   let collector: Collector | undefined;
   let grpc: GrpcReceiver | undefined;
   const running: Running = {
     stop: async () => {
       retention.stop();
-      await Promise.all([...servers.map((server) => closeServer(server, config.shutdownTimeoutMs)), grpc?.close(config.shutdownTimeoutMs)]);
+      collector?.drain();
+      await Promise.all([...servers.map((server) => closeServer(server, config.shutdownTimeoutMs, log)), grpc?.close(config.shutdownTimeoutMs)]);
       // What the sink still holds is stored before the store closes.
       await collector?.close();
       await retention.idle();
@@ -62,6 +67,7 @@ export async function serve(parts: Parts, config: Config, log: Logger, print: (l
         maxQueueBytes: config.maxQueueBytes,
         spool: config.spool,
         dedup: { windowMs: config.dedupWindowMs },
+        redactionCacheMs: config.keyCacheMs,
       });
       running.otlpHttpPort = await listen(collector.app, config.host, config.otlpHttpPort, servers);
       grpc = createGrpcReceiver({ ingest: collector.ingest, projects, log, maxMessageBytes: config.maxBodyBytes, metrics: collector.metrics, admission: collector.admission });
@@ -91,19 +97,47 @@ export async function serve(parts: Parts, config: Config, log: Logger, print: (l
   }
 }
 
-async function listen(app: Express, host: string, port: number, servers: Server[]): Promise<number> {
+/** An HTTP server and the responses it has not finished yet. */
+interface HttpServer {
+  server: Server;
+  responses: Set<ServerResponse>;
+  closing: boolean;
+}
+
+async function listen(app: Express, host: string, port: number, servers: HttpServer[]): Promise<number> {
   const server = app.listen(port, host);
-  servers.push(server);
+  const http: HttpServer = { server, responses: new Set(), closing: false };
+  servers.push(http);
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (http.closing) res.setHeader('Connection', 'close');
+    http.responses.add(res);
+    res.once('close', () => {
+      http.responses.delete(res);
+      // A response that had already started when closing began left its connection open.
+      if (http.closing) server.closeIdleConnections();
+    });
+  });
   await once(server, 'listening');
   return (server.address() as AddressInfo).port;
 }
 
-/** Stops accepting; waits for in-flight requests up to the timeout, then cuts what is left. */
-async function closeServer(server: Server, timeoutMs: number): Promise<void> {
+/**
+ * Stops accepting and closes idle connections. Keep-alive senders would go on
+ * sending on the others, so every response from now on closes its connection:
+ * each connection ends once its request in flight is answered. Whatever is
+ * still in flight after the timeout is cut.
+ */
+async function closeServer(http: HttpServer, timeoutMs: number, log: Logger): Promise<void> {
+  const { server, responses } = http;
   if (!server.listening) return;
+  http.closing = true;
+  for (const res of responses) if (!res.headersSent) res.setHeader('Connection', 'close');
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+  const timer = setTimeout(() => {
+    log.warn('HTTP requests still in flight after the shutdown timeout; closing their connections', { requests: responses.size, timeoutMs });
+    server.closeAllConnections();
+  }, timeoutMs);
   await closed;
   clearTimeout(timer);
 }

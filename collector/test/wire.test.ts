@@ -197,21 +197,32 @@ describe('spansFromProtobuf', () => {
     for (const bytes of quirkyTraceRequests()) expectSame(bytes, 'traces');
   });
 
-  it('nests values 100 messages deep, as protobufjs, and no deeper', () => {
+  it('nests values 30 arrays and kvlists deep and refuses deeper as the walk does, also past the 100 messages protobufjs reads', () => {
     // Request 0 > ResourceSpans 1 > ScopeSpans 2 > Span 3 > KeyValue 4 > AnyValue 5 > (ArrayValue > AnyValue)…
-    for (const arrays of [46, 47, 48]) {
+    const tooDeep = `resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value${'.arrayValue.values[0]'.repeat(30)}.arrayValue: values nest at most 30 arrays and kvlists deep`;
+    for (const arrays of [30, 31, 47, 48, 400]) {
       let value: Bytes = pb.str(1, 'leaf');
       for (let i = 0; i < arrays; i++) value = pb.len(5, pb.len(1, value));
       const bytes = traceRequest(span({ attributes: [pb.len(9, pb.str(1, 'deep'), pb.len(2, value))] }));
-      const result = expectSame(bytes, 'traces');
-      expect(result.ok).toBe(arrays <= 47);
+      // Up to 47 arrays protobufjs reads the request (messages 99 deep) and the walk refuses it past 30;
+      // from 48 on protobufjs calls it malformed, where the wire decoder stops reading at 30 and says why.
+      const result = arrays <= 47 ? expectSame(bytes, 'traces') : newSpans(bytes);
+      expect(result.ok).toBe(arrays <= 30);
+      if (arrays > 30) expect(message(result)).toBe(tooDeep);
     }
+    // kvlists count as arrays do; the limit leaves protobuf's 100 unreached wherever the value is (here an event's attribute, kvlists 3 messages each).
+    let value: Bytes = pb.str(1, 'leaf');
+    for (let i = 0; i < 30; i++) value = pb.len(6, pb.len(1, pb.str(1, 'k'), pb.len(2, value)));
+    expect(expectSame(traceRequest(span({ extra: [pb.len(11, pb.len(3, kvBody('deep', value)))] })), 'traces').ok).toBe(true);
+    value = pb.len(6, pb.len(1, pb.str(1, 'k'), pb.len(2, value)));
+    expect(message(expectSame(traceRequest(span({ extra: [pb.len(11, pb.len(3, kvBody('deep', value)))] })), 'traces'))).toMatch(/^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.events\[0\]\.attributes\[0\]\.value(\.kvlistValue\.values\[0\]\.value){30}\.kvlistValue: values nest at most 30/);
   });
 
   it('formats times and durations as the old path does, to the last bit and at the edges of the window', () => {
-    const edges = [0n, 1n, 999_999_999n, 1_000_000_000n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 2n, 2n ** 64n - 1n, NOW_NANOS];
+    // Every time ClickHouse stores (DateTime64(9) ends at 2^63 - 1 ns); later ones are refused (the next test).
+    const edges = [0n, 1n, 999_999_999n, 1_000_000_000n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n + 1n, 2n ** 62n, 2n ** 63n - 2n, 2n ** 63n - 1n, NOW_NANOS];
     const rng = prng(3);
-    const random = Array.from({ length: 200 }, () => BigInt.asUintN(64, (BigInt(Math.floor(rng() * 2 ** 32)) << 32n) | BigInt(Math.floor(rng() * 2 ** 32))));
+    const random = Array.from({ length: 200 }, () => BigInt.asUintN(63, (BigInt(Math.floor(rng() * 2 ** 32)) << 32n) | BigInt(Math.floor(rng() * 2 ** 32))));
     const times = [...edges, ...random];
     const spans = times.map((start, i) => span({ extra: [pb.fixed64(7, start), pb.fixed64(8, times[(i * 7 + 3) % times.length]!), pb.len(11, pb.fixed64(1, times[(i * 5 + 1) % times.length]!))] }));
     // Every time stored (a window beyond 64 bits), then windows whose bounds are the times around them.
@@ -225,6 +236,25 @@ describe('spansFromProtobuf', () => {
         expectSame(Uint8Array.from(pb.len(1, pb.len(2, times.map((t) => pb.len(2, pb.fixed64(1, t), pb.fixed64(11, bound)))))), 'logs', within);
       }
     }
+  });
+
+  it('refuses a time after 2262 wherever it is, as the walk does', () => {
+    const rng = prng(4);
+    const late = [2n ** 63n, 2n ** 63n + 1n, 2n ** 64n - 1n, ...Array.from({ length: 20 }, () => 2n ** 63n + BigInt(Math.floor(rng() * 2 ** 53)) * 1024n)];
+    const logs = (...fields: Bytes) => Uint8Array.from(pb.len(1, pb.len(2, pb.len(2, fields))));
+    for (const t of late) {
+      const where: Array<[Uint8Array, 'traces' | 'logs', string]> = [
+        [traceRequest(span({ extra: [pb.fixed64(7, t)] })), 'traces', 'resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano'],
+        [traceRequest(span({ name: 'ok' }), span({ extra: [pb.fixed64(8, t)] })), 'traces', 'resourceSpans[0].scopeSpans[0].spans[1].endTimeUnixNano'],
+        [traceRequest(span({ extra: [pb.len(11, pb.fixed64(1, START)), pb.len(11, pb.fixed64(1, t), pb.str(2, 'late'))] })), 'traces', 'resourceSpans[0].scopeSpans[0].spans[0].events[1].timeUnixNano'],
+        [logs(pb.fixed64(1, t)), 'logs', 'resourceLogs[0].scopeLogs[0].logRecords[0].timeUnixNano'],
+        [logs(pb.fixed64(1, LOG_TIME), pb.fixed64(11, t)), 'logs', 'resourceLogs[0].scopeLogs[0].logRecords[0].observedTimeUnixNano'],
+      ];
+      for (const [bytes, signal, field] of where) expect(message(expectSame(bytes, signal))).toBe(`${field}: ${t} is after 2262-04-11, the latest time ClickHouse stores`);
+    }
+    // Before other problems of the span, as the walk finds them: the end before a bad parent id, after the ids.
+    expect(message(expectSame(traceRequest(span({ extra: [pb.fixed64(8, 2n ** 63n), pb.str(4, Buffer.alloc(3, 1))] })), 'traces'))).toMatch(/endTimeUnixNano: 9223372036854775808 is after/);
+    expect(message(expectSame(traceRequest(pb.len(2, pb.str(1, TRACE_ID), pb.fixed64(8, 2n ** 63n))), 'traces'))).toMatch(/spanId: is required/);
   });
 
   it('names the field of a malformed request', () => {

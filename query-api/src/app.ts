@@ -4,6 +4,7 @@ import { errorHandler, sendError } from './http/errors.js';
 import { ApiRoutes } from './http/routes.js';
 import type { RouteContext } from './routes/context.js';
 import { adminRoutes } from './routes/admin.js';
+import { redactionRoutes } from './routes/redaction.js';
 import { traceRoutes } from './routes/traces.js';
 import { taskHistoryRoutes } from './routes/taskHistory.js';
 import { eventLogRoutes } from './routes/eventLogs.js';
@@ -38,6 +39,7 @@ export function createQueryApp(options: QueryApiOptions): express.Express {
   const api = new ApiRoutes();
   const ctx: RouteContext = { store: options.store, projects: options.projects, log: options.log, api, router: Router(), publicUrl: options.publicUrl };
   adminRoutes(ctx, options.adminToken, options.retention ?? new Retention(options.store, options.log));
+  redactionRoutes(ctx, options.adminToken);
   traceRoutes(ctx);
   taskHistoryRoutes(ctx);
   eventLogRoutes(ctx);

@@ -128,6 +128,36 @@ describe('admin API', () => {
     expect((await admin('DELETE', `/projects/${project.id}/api-keys/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
     expect((await admin('GET', '/projects/00000000-0000-4000-8000-000000000000/api-keys')).status).toBe(404);
   });
+
+  it("sets and reads a project's redaction patterns, refusing one that cannot be used by its place", async () => {
+    const project = await newProject('Redacted');
+    const path = `/projects/${project.id}/redaction`;
+    expect(await (await admin('GET', path)).json()).toEqual({ projectId: project.id, patterns: [], updatedAt: null });
+
+    const bad = await admin('PUT', path, { patterns: ['ACME-[0-9]{6}', 'ACME-(', 'x?', 'a'.repeat(201)] });
+    expect(bad.status).toBe(400);
+    const { message } = ((await bad.json()) as { error: { message: string } }).error;
+    expect(message).toMatch(/body\.patterns\[1\]: is not a valid regular expression/);
+    expect(message).toContain('body.patterns[2]: matches the empty string');
+    expect(message).toContain('body.patterns[3]: must be at most 200 characters');
+    expect(message).not.toContain('patterns[0]');
+    expect((await admin('PUT', path, { patterns: Array.from({ length: 51 }, (_, i) => `p${i}`) })).status).toBe(400);
+    expect((await admin('PUT', path, { patterns: ['x'], other: 1 })).status).toBe(400);
+
+    const set = await admin('PUT', path, { patterns: ['ACME-[0-9]{6}', 'internal-[a-z]+\\.corp'] });
+    expect(set.status).toBe(200);
+    const got = (await (await admin('GET', path)).json()) as { patterns: string[]; updatedAt: string };
+    expect(got.patterns).toEqual(['ACME-[0-9]{6}', 'internal-[a-z]+\\.corp']);
+    expect(Date.parse(got.updatedAt)).toBeGreaterThan(Date.now() - 60_000);
+    // Replaced whole, also right after the previous change.
+    await admin('PUT', path, { patterns: [] });
+    expect(((await (await admin('GET', path)).json()) as { patterns: string[] }).patterns).toEqual([]);
+
+    expect((await admin('GET', '/projects/00000000-0000-4000-8000-000000000000/redaction')).status).toBe(404);
+    expect((await fetch(`${api}/admin${path}`)).status).toBe(401);
+    const openapi = (await (await fetch(`${api}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(openapi.paths['/admin/projects/{projectId}/redaction'] ?? {}).sort()).toEqual(['get', 'put']);
+  });
 });
 
 describe('trace timeline', () => {

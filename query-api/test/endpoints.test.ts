@@ -583,6 +583,8 @@ describe('OpenAPI, isolation and hostile input on every endpoint', () => {
         'DELETE /admin/projects/{projectId}/api-keys/{keyId}',
         'GET /admin/projects/{projectId}/retention',
         'PUT /admin/projects/{projectId}/retention',
+        'GET /admin/projects/{projectId}/redaction',
+        'PUT /admin/projects/{projectId}/redaction',
       ].sort(),
     );
     expect(new Set(operations.map((o) => o.op.operationId)).size).toBe(operations.length);

@@ -29,6 +29,8 @@ export const TABLES = {
   eventLogs: 'flowtrace_event_logs',
   /** Per-project retention by age and by number of logs. */
   retention: 'flowtrace_retention',
+  /** Per-project redaction patterns, applied by the collector before storage. */
+  redactionRules: 'flowtrace_redaction_rules',
 } as const;
 
 export type TableName = (typeof TABLES)[keyof typeof TABLES];

@@ -31,10 +31,11 @@ describe('migrations', () => {
       '0012_create_ingest_tokens.sql',
       '0013_deduplicate_replayed_blocks.sql',
       '0014_merge_more_parts_at_once.sql',
+      '0015_create_redaction_rules.sql',
     ]);
     expect(await migrate(store)).toEqual([]);
     const recorded = await store.select<{ n: string }>('test', `SELECT count() AS n FROM ${TABLES.migrations}`);
-    expect(Number(recorded[0]?.n)).toBe(14);
+    expect(Number(recorded[0]?.n)).toBe(15);
   });
 
   it('creates the clickhouseexporter tables with ProjectId leading the sort key', async () => {

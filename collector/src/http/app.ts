@@ -4,11 +4,14 @@ import type { Logger, Projects, Retention, Store } from '@flowtrace/store';
 import { authenticate } from './auth.js';
 import { workatoRouter } from './workato.js';
 import { requestProblem } from './problems.js';
+import { Draining } from './draining.js';
 import { ExportLogsServiceResponse, ExportTraceServiceResponse } from '../otlp/proto.js';
 import type { Encoding } from '../otlp/values.js';
 import { GRPC_CODE, sendMessage, sendStatus } from './respond.js';
 import { createOtlpIngest, type OtlpIngest, type Signal } from '../ingest/otlp.js';
 import { Admission } from '../ingest/admission.js';
+import { ProjectRedaction, type RedactionSource } from '../ingest/redact.js';
+import { storedRedactionPatterns } from '../sink/redaction.js';
 import { ClickHouseSink } from '../sink/clickhouse.js';
 import type { BlockOptions } from '../sink/blocks.js';
 import type { LedgerOptions } from '../sink/ledger.js';
@@ -41,6 +44,10 @@ export interface CollectorOptions {
   spool?: { dir: string; maxBytes: number };
   /** Where the collector's own metrics go (GET /metrics). Default: a registry of its own. */
   metrics?: CollectorMetrics;
+  /** Each project's redaction patterns (on top of the built-in redaction, which always applies). Default: read from the store, cached for redactionCacheMs. */
+  redaction?: RedactionSource;
+  /** How long a project's redaction patterns are trusted once read (FLOWTRACE_KEY_CACHE_SECONDS). Default 2000. */
+  redactionCacheMs?: number;
 }
 
 /** Chosen by measurement: see README, "Write path". */
@@ -56,6 +63,8 @@ export interface Collector {
   admission: Admission;
   sink: Sink;
   metrics: CollectorMetrics;
+  /** Refuses every new HTTP request from now on (503, Retry-After, Connection: close); requests already admitted finish. */
+  drain(): void;
   /** Stores what is queued and stops the sink. */
   close(): Promise<void>;
 }
@@ -90,21 +99,37 @@ export async function openCollector(options: CollectorOptions): Promise<Collecto
     dedup: { ...DEFAULT_DEDUP, ...options.dedup },
     spool: options.spool,
   });
-  const ingest = createOtlpIngest({ sink, ttlDays: options.ttlDays, maxFutureSkewSeconds: options.maxFutureSkewSeconds, retention: options.retention });
+  const redaction =
+    options.redaction ??
+    new ProjectRedaction(storedRedactionPatterns(options.store), {
+      cacheMs: options.redactionCacheMs ?? 2000,
+      onInvalid: (pattern, problem) => options.log.warn('redaction pattern left out', { pattern, problem }),
+    });
+  const ingest = createOtlpIngest({ sink, ttlDays: options.ttlDays, maxFutureSkewSeconds: options.maxFutureSkewSeconds, retention: options.retention, redaction });
   const admission = new Admission(options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES);
-  const app = createCollectorApp(options, ingest, metrics, sink, admission);
-  return { app, ingest, admission, sink, metrics, close: () => sink.close() };
+  const draining = new Draining();
+  const app = createCollectorApp({ ...options, redaction }, ingest, metrics, sink, admission, draining);
+  return { app, ingest, admission, sink, metrics, drain: () => draining.drain(), close: () => sink.close() };
 }
 
 /**
  * OTLP/HTTP receiver: POST /v1/traces and /v1/logs, protobuf or JSON, optionally
  * gzip- or deflate-compressed, following the OTLP/HTTP specification. A request
  * is answered 200 only once its rows are stored; a rejected request stores
- * nothing. GET /metrics serves the collector's own metrics.
+ * nothing. GET /metrics serves the collector's own metrics. Once `draining`
+ * is drained, new requests are refused with 503.
  */
-export function createCollectorApp(options: CollectorOptions, ingest: OtlpIngest, metrics: CollectorMetrics, sink: Sink, admissionBudget: Admission): express.Express {
+export function createCollectorApp(
+  options: CollectorOptions,
+  ingest: OtlpIngest,
+  metrics: CollectorMetrics,
+  sink: Sink,
+  admissionBudget: Admission,
+  draining: Draining = new Draining(),
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(draining.gate());
   const readBody = express.raw({ type: () => true, limit: options.maxBodyBytes, inflate: true });
   const admit = admission(admissionBudget, metrics);
 

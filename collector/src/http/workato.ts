@@ -64,7 +64,7 @@ export function workatoRouter(options: CollectorOptions, sink: Sink, metrics?: C
       metrics?.receivedBytes.inc({ signal: 'workato', transport: 'workato' }, body.length);
       const items = parseBody(body.toString('utf8'));
       const mapped = mapItems(items, capture);
-      const { stored, duplicate } = await storeMapped(sink, projectId, mapped, capture, timeWindow(options), requestToken('workato', projectId, 'json', body));
+      const { stored, duplicate } = await storeMapped(sink, projectId, mapped, capture, timeWindow(options), requestToken('workato', projectId, 'json', body), options.redaction);
       res.locals.duplicate = duplicate;
       if (!duplicate) options.retention?.noteLogs(projectId, stored.logs);
       const result: WorkatoIngestResult = { accepted: items.length, ...stored, kinds: mapped.counts };
@@ -82,7 +82,7 @@ export function workatoRouter(options: CollectorOptions, sink: Sink, metrics?: C
   router.post('/ingest/workato/import', counted, refuse, importBody, async (req: Request, res: Response) => {
     const projectId = res.locals.projectId as string;
     const { source, files } = parseImportRequest(req.body, true);
-    const { result, storedLogs, duplicate } = await importFiles(sink, projectId, source, files, capture, timeWindow(options));
+    const { result, storedLogs, duplicate } = await importFiles(sink, projectId, source, files, capture, timeWindow(options), options.redaction);
     res.locals.duplicate = duplicate;
     if (storedLogs > 0) options.retention?.noteLogs(projectId, storedLogs);
     res.json(result);

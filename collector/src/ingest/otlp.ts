@@ -7,6 +7,7 @@ import type { Encoding } from '../otlp/values.js';
 import { timeWindow } from '../otlp/window.js';
 import { logsFromProtobuf, spansFromProtobuf } from '../otlp/wire.js';
 import type { Sink } from '../sink/sink.js';
+import { BUILT_IN_SOURCE, redactBatch, type RedactionSource } from './redact.js';
 
 export type Signal = 'traces' | 'logs';
 
@@ -30,6 +31,8 @@ export interface OtlpIngestOptions {
   maxFutureSkewSeconds: number;
   /** Told of every stored log, so a project's log limit holds while it floods. */
   retention?: Retention;
+  /** Each project's redaction rules; default: the built-in rules only. Built-in redaction always applies. */
+  redaction?: RedactionSource;
 }
 
 /** Stores one OTLP export request (its body, already decompressed) for a project; shared by OTLP/HTTP and OTLP/gRPC. */
@@ -39,10 +42,12 @@ const NOUNS: Record<Signal, string> = { traces: 'spans', logs: 'log records' };
 
 /**
  * Decodes and validates a whole request before anything is written (a
- * malformed one throws OtlpRequestError and stores nothing), then hands its
- * rows to the sink as one batch and resolves once they are stored.
+ * malformed one throws OtlpRequestError and stores nothing), redacts
+ * credentials (ingest/redact.ts), then hands its rows to the sink as one
+ * batch and resolves once they are stored.
  */
 export function createOtlpIngest(options: OtlpIngestOptions): OtlpIngest {
+  const redaction = options.redaction ?? BUILT_IN_SOURCE;
   return async (signal, projectId, body, encoding) => {
     const window = timeWindow(options);
     const received = BigInt(Date.now()) * 1_000_000n;
@@ -53,12 +58,9 @@ export function createOtlpIngest(options: OtlpIngestOptions): OtlpIngest {
         : { spans: undefined, logs: encoding === 'protobuf' ? logsFromProtobuf(body, projectId, window, received) : logsFromRequest(parseJson(body), encoding, projectId, window, received) };
     const rows = decoded.spans?.rows ?? decoded.logs?.rows ?? [];
     const rejections = (decoded.spans ?? decoded.logs)!.rejections;
-    const { duplicate } = await options.sink.write({
-      projectId,
-      token: requestToken(signal, projectId, encoding, body),
-      spans: decoded.spans?.rows ?? [],
-      logs: decoded.logs?.rows ?? [],
-    });
+    // Credentials go before anything is stored; the token hashes the raw body, which is not stored.
+    const redacted = redactBatch({ spans: decoded.spans?.rows ?? [], logs: decoded.logs?.rows ?? [] }, await redaction.rulesFor(projectId));
+    const { duplicate } = await options.sink.write({ projectId, token: requestToken(signal, projectId, encoding, body), ...redacted });
     if (!duplicate && signal === 'logs') options.retention?.noteLogs(projectId, rows.length);
     return { rejected: rejections.count, errorMessage: rejections.message(NOUNS[signal]), duplicate, stored: duplicate ? 0 : rows.length };
   };

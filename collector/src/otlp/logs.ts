@@ -1,6 +1,6 @@
 import { nanosToDateTime64, type LogRow } from '@flowtrace/store';
 import { OtlpRequestError } from './errors.js';
-import { Rejections, outsideWindow, type TimeWindow } from './window.js';
+import { Rejections, outsideWindow, storableTime, type TimeWindow } from './window.js';
 import { anyValueText, attributeMap, idHex, stringField, toUint64, type Encoding } from './values.js';
 import { forEachRecord, type Envelope } from './walk.js';
 
@@ -15,16 +15,17 @@ export interface DecodedLogs {
  * An ExportLogsServiceRequest (decoded protobuf or parsed OTLP/JSON) as otel_logs
  * rows of `projectId`. A record's time is its timeUnixNano, else its
  * observedTimeUnixNano, else the time it was received. Ids are optional on logs,
- * but present ones must be valid; a malformed request stores nothing.
+ * but present ones must be valid, and both times storable; a malformed request
+ * stores nothing.
  */
 export function logsFromRequest(request: unknown, encoding: Encoding, projectId: string, window: TimeWindow, receivedNanos: bigint): DecodedLogs {
   const rows: LogRow[] = [];
   const rejections = new Rejections();
   forEachRecord(request, LOGS_ENVELOPE, encoding, (record, context, path) => {
-    const time =
-      toUint64(record.timeUnixNano, () => `${path()}.timeUnixNano`) ||
-      toUint64(record.observedTimeUnixNano, () => `${path()}.observedTimeUnixNano`) ||
-      receivedNanos;
+    // Both are checked, the observed time also when the record's own time is used.
+    const recordTime = storableTime(toUint64(record.timeUnixNano, () => `${path()}.timeUnixNano`), () => `${path()}.timeUnixNano`);
+    const observedTime = storableTime(toUint64(record.observedTimeUnixNano, () => `${path()}.observedTimeUnixNano`), () => `${path()}.observedTimeUnixNano`);
+    const time = recordTime || observedTime || receivedNanos;
     const severityNumber = record.severityNumber ?? 0;
     if (typeof severityNumber !== 'number' || !Number.isInteger(severityNumber) || severityNumber < 0 || severityNumber > 24) {
       throw new OtlpRequestError(`${path()}.severityNumber: expected an integer from 0 to 24, got ${JSON.stringify(severityNumber)}`);

@@ -1,6 +1,6 @@
 import { nanosToDateTime64, type SpanRow } from '@flowtrace/store';
 import { OtlpRequestError } from './errors.js';
-import { Rejections, outsideWindow, type TimeWindow } from './window.js';
+import { Rejections, outsideWindow, storableTime, type TimeWindow } from './window.js';
 import { arrayField, attributeMap, enumValue, idHex, objectField, stringField, toUint64, type Encoding } from './values.js';
 import { forEachRecord, type Envelope } from './walk.js';
 
@@ -18,8 +18,9 @@ export interface DecodedSpans {
 /**
  * An ExportTraceServiceRequest (decoded protobuf or parsed OTLP/JSON) as
  * otel_traces rows of `projectId`. Throws OtlpRequestError — and so stores
- * nothing — for a malformed request or a span without valid ids; spans whose
- * timestamps fall outside `window` are left out and counted as rejected.
+ * nothing — for a malformed request, a span without valid ids or a time
+ * ClickHouse cannot store; spans whose start falls outside `window` are left
+ * out and counted as rejected.
  */
 export function spansFromRequest(request: unknown, encoding: Encoding, projectId: string, window: TimeWindow): DecodedSpans {
   const rows: SpanRow[] = [];
@@ -29,8 +30,8 @@ export function spansFromRequest(request: unknown, encoding: Encoding, projectId
     const spanId = idHex(span.spanId, 8, encoding, () => `${path()}.spanId`);
     if (!traceId) throw new OtlpRequestError(`${path()}.traceId: is required`);
     if (!spanId) throw new OtlpRequestError(`${path()}.spanId: is required`);
-    const start = toUint64(span.startTimeUnixNano, () => `${path()}.startTimeUnixNano`);
-    const end = toUint64(span.endTimeUnixNano, () => `${path()}.endTimeUnixNano`);
+    const start = storableTime(toUint64(span.startTimeUnixNano, () => `${path()}.startTimeUnixNano`), () => `${path()}.startTimeUnixNano`);
+    const end = storableTime(toUint64(span.endTimeUnixNano, () => `${path()}.endTimeUnixNano`), () => `${path()}.endTimeUnixNano`);
     const status = objectField(span.status, () => `${path()}.status`);
     const row: SpanRow = {
       ProjectId: projectId,
@@ -61,7 +62,8 @@ export function spansFromRequest(request: unknown, encoding: Encoding, projectId
     for (let e = 0; e < events.length; e++) {
       const ePath = () => `${path()}.events[${e}]`;
       const event = objectField(events[e], ePath) ?? {};
-      row['Events.Timestamp'].push(nanosToDateTime64(toUint64(event.timeUnixNano, () => `${ePath()}.timeUnixNano`) || start));
+      const time = storableTime(toUint64(event.timeUnixNano, () => `${ePath()}.timeUnixNano`), () => `${ePath()}.timeUnixNano`);
+      row['Events.Timestamp'].push(nanosToDateTime64(time || start));
       row['Events.Name'].push(stringField(event.name, () => `${ePath()}.name`));
       row['Events.Attributes'].push(attributeMap(event.attributes, encoding, () => `${ePath()}.attributes`));
     }

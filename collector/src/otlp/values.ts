@@ -32,15 +32,18 @@ export function toUint64(value: unknown, path: PathFn): bigint {
   throw new OtlpRequestError(`${path()}: expected an unsigned integer, got ${typeof value}`);
 }
 
-/** A signed 64-bit integer (AnyValue.intValue), as its decimal text. */
+/**
+ * A signed 64-bit integer (AnyValue.intValue), as its decimal text. One out of
+ * range (OTLP/JSON can write any number) is refused, not wrapped.
+ */
 export function int64Text(value: unknown, path: PathFn): string {
   if (typeof value === 'string') {
     if (!/^-?\d{1,19}$/.test(value)) throw new OtlpRequestError(`${path()}: expected an integer, got ${JSON.stringify(value)}`);
-    return BigInt.asIntN(64, BigInt(value)).toString();
+    return checkInt64(BigInt(value), path).toString();
   }
   if (typeof value === 'number') {
     if (!Number.isInteger(value)) throw new OtlpRequestError(`${path()}: expected an integer, got ${value}`);
-    return BigInt(value).toString();
+    return Number.isSafeInteger(value) ? String(value) : checkInt64(BigInt(value), path).toString();
   }
   if (isLong(value)) return BigInt.asIntN(64, (BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0)).toString();
   throw new OtlpRequestError(`${path()}: expected an integer, got ${typeof value}`);
@@ -48,6 +51,11 @@ export function int64Text(value: unknown, path: PathFn): string {
 
 function checkUint64(value: bigint, path: PathFn): bigint {
   if (value > 0xffff_ffff_ffff_ffffn) throw new OtlpRequestError(`${path()}: ${value} does not fit in 64 bits`);
+  return value;
+}
+
+function checkInt64(value: bigint, path: PathFn): bigint {
+  if (value > 0x7fff_ffff_ffff_ffffn || value < -0x8000_0000_0000_0000n) throw new OtlpRequestError(`${path()}: ${value} does not fit in 64 bits`);
   return value;
 }
 
@@ -95,10 +103,29 @@ export function enumValue(value: unknown, names: readonly string[], path: PathFn
   throw new OtlpRequestError(`${path()}: expected an enum number, got ${JSON.stringify(value)}`);
 }
 
+/**
+ * A string field, with any lone UTF-16 surrogate (a `"\ud83d"` escape in
+ * OTLP/JSON, from an emoji cut in half by an attribute-length limit) replaced by
+ * U+FFFD: what protobuf gives for the same text, since its bytes must be UTF-8
+ * and invalid UTF-8 decodes to U+FFFD. Every string of OTLP/JSON that reaches a
+ * row passes here (names, keys, values, bodies, messages, resource and scope
+ * fields); ClickHouse refuses the escape of a lone surrogate.
+ */
 export function stringField(value: unknown, path: PathFn): string {
   if (value === undefined || value === null) return '';
   if (typeof value !== 'string') throw new OtlpRequestError(`${path()}: expected a string, got ${typeof value}`);
-  return value;
+  return wellFormed(value);
+}
+
+interface WellFormedString {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+/** `text` with lone surrogates replaced by U+FFFD (String#toWellFormed, ES2024: Node 20 has it, the ES2023 lib does not declare it). */
+export function wellFormed(text: string): string {
+  const s = text as unknown as WellFormedString;
+  return s.isWellFormed() ? text : s.toWellFormed();
 }
 
 export function arrayField(value: unknown, path: PathFn): readonly unknown[] {
@@ -130,6 +157,15 @@ export function attributeMap(value: unknown, encoding: Encoding, path: PathFn): 
   return map;
 }
 
+/**
+ * How deep arrayValues and kvlistValues may nest in one AnyValue (an attribute
+ * value, a log body): `[[1]]` is 2. Deeper is refused, on both encodings, and
+ * read no further. At 30, protobuf's own limit (messages 100 deep, which
+ * protobufjs and wire.ts keep) is never reached first, wherever the value is.
+ */
+export const MAX_VALUE_DEPTH = 30;
+export const TOO_DEEP = `values nest at most ${MAX_VALUE_DEPTH} arrays and kvlists deep`;
+
 /** An AnyValue as text: strings as they are, everything else as AsString renders it. */
 export function anyValueText(value: unknown, encoding: Encoding, path: PathFn): string {
   const any = objectField(value, path);
@@ -137,7 +173,7 @@ export function anyValueText(value: unknown, encoding: Encoding, path: PathFn): 
   const kind = anyValueKind(any);
   if (kind === 'stringValue') return stringField(any.stringValue, path);
   if (kind === undefined) return '';
-  return JSON_SCALAR_KINDS.has(kind) ? scalarText(any, kind, encoding, path) : jsonText(any, encoding, path);
+  return JSON_SCALAR_KINDS.has(kind) ? scalarText(any, kind, encoding, path) : jsonText(any, encoding, path, 0);
 }
 
 const ANY_VALUE_KINDS = ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue'] as const;
@@ -188,8 +224,8 @@ function bytesBase64(value: unknown, encoding: Encoding, path: PathFn): string {
   return value;
 }
 
-/** Nested values as JSON, 64-bit integers written exactly. */
-function jsonText(any: Record<string, unknown>, encoding: Encoding, path: PathFn): string {
+/** Nested values as JSON, 64-bit integers written exactly; `depth` arrays and kvlists hold `any`. */
+function jsonText(any: Record<string, unknown>, encoding: Encoding, path: PathFn, depth: number): string {
   const kind = anyValueKind(any);
   switch (kind) {
     case undefined:
@@ -206,17 +242,19 @@ function jsonText(any: Record<string, unknown>, encoding: Encoding, path: PathFn
     case 'bytesValue':
       return JSON.stringify(scalarText(any, kind, encoding, path));
     case 'arrayValue': {
+      if (depth >= MAX_VALUE_DEPTH) throw new OtlpRequestError(`${path()}.arrayValue: ${TOO_DEEP}`);
       const inner = objectField(any.arrayValue, () => `${path()}.arrayValue`);
       const values = arrayField(inner?.values, () => `${path()}.arrayValue.values`);
-      return `[${values.map((v, i) => jsonText(objectField(v, () => `${path()}.arrayValue.values[${i}]`) ?? {}, encoding, () => `${path()}.arrayValue.values[${i}]`)).join(',')}]`;
+      return `[${values.map((v, i) => jsonText(objectField(v, () => `${path()}.arrayValue.values[${i}]`) ?? {}, encoding, () => `${path()}.arrayValue.values[${i}]`, depth + 1)).join(',')}]`;
     }
     case 'kvlistValue': {
+      if (depth >= MAX_VALUE_DEPTH) throw new OtlpRequestError(`${path()}.kvlistValue: ${TOO_DEEP}`);
       const inner = objectField(any.kvlistValue, () => `${path()}.kvlistValue`);
       const values = arrayField(inner?.values, () => `${path()}.kvlistValue.values`);
       const parts = values.map((entry, i) => {
         const at = () => `${path()}.kvlistValue.values[${i}]`;
         const kv = objectField(entry, at) ?? {};
-        return `${JSON.stringify(stringField(kv.key, at))}:${jsonText(objectField(kv.value, at) ?? {}, encoding, () => `${at()}.value`)}`;
+        return `${JSON.stringify(stringField(kv.key, at))}:${jsonText(objectField(kv.value, at) ?? {}, encoding, () => `${at()}.value`, depth + 1)}`;
       });
       return `{${parts.join(',')}}`;
     }

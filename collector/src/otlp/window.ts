@@ -1,3 +1,5 @@
+import { OtlpRequestError, type PathFn } from './errors.js';
+
 /**
  * The timestamps a record may carry and still be stored. Older than the
  * retention period, a row would be deleted by the TTL at once; further ahead than
@@ -11,6 +13,27 @@ export interface TimeWindow {
 }
 
 const NANOS_PER_SECOND = 1_000_000_000n;
+
+/**
+ * The latest time otel_traces and otel_logs can hold: DateTime64(9) is a signed
+ * 64-bit count of nanoseconds, so it ends at 2262-04-11T23:47:16.854775807Z.
+ * OTLP times are unsigned 64-bit. Every time of a record (a span's start and end,
+ * an event's, a log's time and observed time) is checked against this before the
+ * window: a later one is not a clock off by an hour but a value ClickHouse cannot
+ * hold (a view computing a span's end fails mid-insert), so the request is
+ * refused whole, a 400 naming the field. With start and end storable, a span's
+ * duration (end - start) fits in the Int64 the views take it as.
+ */
+export const LATEST_STORABLE_NANOS = 0x7fff_ffff_ffff_ffffn;
+
+/** Why `nanos` cannot be stored, after the field's path. */
+export const afterLatest = (nanos: bigint | string) => `${nanos} is after 2262-04-11, the latest time ClickHouse stores`;
+
+/** `nanos`, or an OtlpRequestError naming the field when ClickHouse cannot store it. */
+export function storableTime(nanos: bigint, path: PathFn): bigint {
+  if (nanos > LATEST_STORABLE_NANOS) throw new OtlpRequestError(`${path()}: ${afterLatest(nanos)}`);
+  return nanos;
+}
 
 export function timeWindow(options: { ttlDays: number; maxFutureSkewSeconds: number }, now = Date.now()): TimeWindow {
   const nowNanos = BigInt(now) * 1_000_000n;

@@ -17,6 +17,10 @@
  * of 6 to 9 bytes in a 32-bit field (which no serializer writes) is read as
  * protobuf specifies; protobufjs takes every varint over 5 bytes to be 10 long.
  *
+ * The collector's own rules are the walk's, with its messages: times after
+ * 2262 (window.ts) and values nested more than MAX_VALUE_DEPTH arrays and
+ * kvlists (values.ts; the rest of such a value is skipped unread) are invalid.
+ *
  * Every malformed request fails before any validation error, as with the walk,
  * which sees nothing until the whole request is decoded: validation errors are
  * collected in the walk's order and the first is thrown once the end is reached.
@@ -26,7 +30,8 @@ import { nanosToDateTime64, type LogRow, type SpanRow } from '@flowtrace/store';
 import { OtlpRequestError } from './errors.js';
 import type { DecodedLogs } from './logs.js';
 import type { DecodedSpans } from './traces.js';
-import { Rejections, outsideWindow, type TimeWindow } from './window.js';
+import { MAX_VALUE_DEPTH, TOO_DEEP } from './values.js';
+import { Rejections, afterLatest, outsideWindow, type TimeWindow } from './window.js';
 
 type Attributes = Record<string, string>;
 
@@ -337,6 +342,11 @@ function dateTime64(hi: number, lo: number): string {
   return `${q1 * 4294967296 + q2 * 65536 + q3}.${PADDING[9 - fraction.length]!}${fraction}`;
 }
 
+/** A time's problem as the walk reports it (after the field's path): '' when ClickHouse can store it (under 2^63). */
+function timeProblem(hi: number, lo: number): string {
+  return hi > 0x7fffffff ? `: ${afterLatest(nanos(hi, lo))}` : '';
+}
+
 /** Whether the uint64 a is less than the uint64 b. */
 const less = (aHi: number, aLo: number, bHi: number, bLo: number) => aHi < bHi || (aHi === bHi && aLo < bLo);
 
@@ -364,15 +374,18 @@ function int64Text(hi: number, lo: number): string {
   return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo)).toString();
 }
 
-// AnyValue. `nested` is whether the value is inside an array or kvlist, where
+// AnyValue. `level` is how many arrays and kvlists the value is in: inside one
 // it is rendered as JSON; at the top (an attribute, a log body) strings are
-// themselves and an empty value is ''. See anyValueText in values.ts.
+// themselves and an empty value is ''. An array or kvlist at MAX_VALUE_DEPTH is
+// invalid and skipped unread, so a value nested thousands deep costs no stack.
+// See anyValueText in values.ts.
 
 const NO_VALUE = 0;
 
 /** One AnyValue as text; its validation error, relative to it, is left in `w.invalid`. */
-function anyValue(w: Wire, end: number, depth: number, nested: boolean): string {
+function anyValue(w: Wire, end: number, depth: number, level: number): string {
   if (depth > MAX_DEPTH) throw new Malformed('maximum nesting depth exceeded');
+  const nested = level > 0;
   // protobufjs sets a property per member read and its oneof getter answers
   // the last-added one: the member whose first occurrence came last, with the
   // value of its last occurrence.
@@ -411,11 +424,23 @@ function anyValue(w: Wire, end: number, depth: number, nested: boolean): string 
           break;
         }
         case 0x2a:
-          value = arrayValue(w, w.lengthEnd(end), depth + 1);
+          if (level >= MAX_VALUE_DEPTH) {
+            w.pos = w.lengthEnd(end);
+            value = '';
+            problem = `.arrayValue: ${TOO_DEEP}`;
+            break;
+          }
+          value = arrayValue(w, w.lengthEnd(end), depth + 1, level + 1);
           if (w.invalid) problem = `.arrayValue${w.invalid}`;
           break;
         case 0x32:
-          value = kvlistValue(w, w.lengthEnd(end), depth + 1);
+          if (level >= MAX_VALUE_DEPTH) {
+            w.pos = w.lengthEnd(end);
+            value = '';
+            problem = `.kvlistValue: ${TOO_DEEP}`;
+            break;
+          }
+          value = kvlistValue(w, w.lengthEnd(end), depth + 1, level + 1);
           if (w.invalid) problem = `.kvlistValue${w.invalid}`;
           break;
         case 0x3a: {
@@ -445,7 +470,8 @@ function anyValue(w: Wire, end: number, depth: number, nested: boolean): string 
 
 const ANY_VALUE_MEMBERS = ['', '.stringValue', '.boolValue', '.intValue', '.doubleValue', '.arrayValue', '.kvlistValue', '.bytesValue'];
 
-function arrayValue(w: Wire, end: number, depth: number): string {
+/** The values of an ArrayValue, each at `level`. */
+function arrayValue(w: Wire, end: number, depth: number, level: number): string {
   if (depth > MAX_DEPTH) throw new Malformed('maximum nesting depth exceeded');
   let json = '[';
   let n = 0;
@@ -456,7 +482,7 @@ function arrayValue(w: Wire, end: number, depth: number): string {
       tag = 0;
       tag = w.tag(end);
       if (tag === 0x0a) {
-        const value = anyValue(w, w.lengthEnd(end), depth + 1, true);
+        const value = anyValue(w, w.lengthEnd(end), depth + 1, level);
         if (w.invalid && !invalid) invalid = `.values[${n}]${w.invalid}`;
         json += n === 0 ? value : `,${value}`;
         n++;
@@ -469,7 +495,8 @@ function arrayValue(w: Wire, end: number, depth: number): string {
   return `${json}]`;
 }
 
-function kvlistValue(w: Wire, end: number, depth: number): string {
+/** The entries of a KeyValueList, their values at `level`. */
+function kvlistValue(w: Wire, end: number, depth: number, level: number): string {
   if (depth > MAX_DEPTH) throw new Malformed('maximum nesting depth exceeded');
   let json = '{';
   let n = 0;
@@ -480,7 +507,7 @@ function kvlistValue(w: Wire, end: number, depth: number): string {
       tag = 0;
       tag = w.tag(end);
       if (tag === 0x0a) {
-        const entry = kvlistEntry(w, w.lengthEnd(end), depth + 1);
+        const entry = kvlistEntry(w, w.lengthEnd(end), depth + 1, level);
         if (w.invalid && !invalid) invalid = `.values[${n}]${w.invalid}`;
         json += n === 0 ? entry : `,${entry}`;
         n++;
@@ -494,7 +521,7 @@ function kvlistValue(w: Wire, end: number, depth: number): string {
 }
 
 /** A KeyValue of a kvlist as `"key":value`. */
-function kvlistEntry(w: Wire, end: number, depth: number): string {
+function kvlistEntry(w: Wire, end: number, depth: number, level: number): string {
   if (depth > MAX_DEPTH) throw new Malformed('maximum nesting depth exceeded');
   let key = '';
   let value = 'null';
@@ -506,7 +533,7 @@ function kvlistEntry(w: Wire, end: number, depth: number): string {
       tag = w.tag(end);
       if (tag === 0x0a) key = w.string(end);
       else if (tag === 0x12) {
-        value = anyValue(w, w.lengthEnd(end), depth + 1, true);
+        value = anyValue(w, w.lengthEnd(end), depth + 1, level);
         invalid = w.invalid ? `.value${w.invalid}` : '';
       } else w.skip(tag, end, depth, KEY_VALUE_FIELDS);
     }
@@ -531,7 +558,7 @@ function attribute(w: Wire, end: number, depth: number, map: Attributes): string
       tag = w.tag(end);
       if (tag === 0x0a) key = w.string(end);
       else if (tag === 0x12) {
-        value = anyValue(w, w.lengthEnd(end), depth + 1, false);
+        value = anyValue(w, w.lengthEnd(end), depth + 1, 0);
         invalid = w.invalid ? `.value${w.invalid}` : '';
       } else w.skip(tag, end, depth, KEY_VALUE_FIELDS);
     }
@@ -857,6 +884,10 @@ class SpanDecoding extends Decoding<SpanRow> {
     if (problem) return `${records}[${i}].spanId${problem}`;
     if (traceIdSize === 0) return `${records}[${i}].traceId: is required`;
     if (spanIdSize === 0) return `${records}[${i}].spanId: is required`;
+    problem = timeProblem(startHi, startLo);
+    if (problem) return `${records}[${i}].startTimeUnixNano${problem}`;
+    problem = timeProblem(endHi, endLo);
+    if (problem) return `${records}[${i}].endTimeUnixNano${problem}`;
     problem = idProblem(buf, parentAt, parentSize, 8);
     if (problem) return `${records}[${i}].parentSpanId${problem}`;
     problem = attributesInvalid || eventsInvalid || linksInvalid;
@@ -953,6 +984,9 @@ function event(w: Wire, end: number): SpanEvent {
     const field = tag >>> 3;
     throw within(err, field === 1 ? '.timeUnixNano' : field === 2 ? '.name' : field === 3 ? `.attributes[${n}]` : field === 4 ? '.droppedAttributesCount' : '');
   }
+  // The walk's checks, in its order.
+  const late = timeProblem(hi, lo);
+  if (late) return { time: '', name, attributes, invalid: `.timeUnixNano${late}` };
   return { time: hi === 0 && lo === 0 ? '' : dateTime64(hi, lo), name, attributes, invalid };
 }
 
@@ -1133,7 +1167,7 @@ class LogDecoding extends Decoding<LogRow> {
             severityText = w.string(end);
             break;
           case 0x2a:
-            body = anyValue(w, w.lengthEnd(end), RECORD_DEPTH + 1, false);
+            body = anyValue(w, w.lengthEnd(end), RECORD_DEPTH + 1, 0);
             bodyInvalid = w.invalid;
             break;
           case 0x32: {
@@ -1174,6 +1208,10 @@ class LogDecoding extends Decoding<LogRow> {
     }
 
     // The walk's checks, in its order.
+    let late = timeProblem(timeHi, timeLo);
+    if (late) return `${records}[${i}].timeUnixNano${late}`;
+    late = timeProblem(observedHi, observedLo);
+    if (late) return `${records}[${i}].observedTimeUnixNano${late}`;
     if (severityNumber < 0 || severityNumber > 24) return `${records}[${i}].severityNumber: expected an integer from 0 to 24, got ${severityNumber}`;
     if (attributesInvalid) return `${records}[${i}]${attributesInvalid}`;
     let problem = idProblem(buf, traceIdAt, traceIdSize, 16);

@@ -5,6 +5,7 @@ import type { Sink } from '../sink/sink.js';
 import { WorkatoParseError, parseBody } from './parse.js';
 import { mapItems, mergeMapped, type Mapped } from './map.js';
 import { storeMapped } from './ingest.js';
+import type { RedactionSource } from '../ingest/redact.js';
 
 /** At most this many files in one import request. */
 export const MAX_IMPORT_FILES = 1000;
@@ -74,6 +75,7 @@ export async function importFiles(
   files: ImportFile[],
   capture: CaptureOptions,
   window: TimeWindow,
+  redaction?: RedactionSource,
 ): Promise<{ result: ImportResult; storedLogs: number; duplicate: boolean }> {
   const done = await sink.workato.importedFiles(projectId, source, files);
   const result: ImportResult = { imported: [], skipped: [], failed: [], spans: 0, logs: 0, rejected: 0 };
@@ -100,7 +102,7 @@ export async function importFiles(
     }
   }
   if (mapped.length === 0) return { result, storedLogs: 0, duplicate: false };
-  const { stored, duplicate } = await storeMapped(sink, projectId, mergeMapped(mapped), capture, window, importToken(projectId, source, importing));
+  const { stored, duplicate } = await storeMapped(sink, projectId, mergeMapped(mapped), capture, window, importToken(projectId, source, importing), redaction);
   Object.assign(result, { spans: stored.spans, logs: stored.logs, rejected: stored.rejected });
   // Only once their records are stored.
   await sink.workato.recordImports(projectId, source, importing);

@@ -3,8 +3,8 @@ import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, spanIdFor, type LogSpec,
 import { ATTR_FLOWTRACE_SPAN_FRAGMENT } from '@flowtrace/instrumentation/semconv';
 import { nanosToDateTime64, type LogRow, type SpanRow } from '@flowtrace/store';
 import { OtlpRequestError, type PathFn } from '../otlp/errors.js';
-import { enumValue, idHex, int64Text, stringField, toUint64 } from '../otlp/values.js';
-import { Rejections, outsideWindow, type TimeWindow } from '../otlp/window.js';
+import { enumValue, idHex, int64Text, stringField, toUint64, wellFormed } from '../otlp/values.js';
+import { Rejections, outsideWindow, storableTime, type TimeWindow } from '../otlp/window.js';
 
 /** The resource every mapped Workato record is stored under. */
 export const WORKATO_RESOURCE = { 'service.name': 'workato', 'telemetry.sdk.name': 'flowtrace-workato' };
@@ -164,15 +164,16 @@ function nanos(ms: number, path: PathFn): bigint {
   let micros = Math.round((ms - seconds * 1000) * 1000);
   if (micros >= 1_000_000) micros = 999_999;
   const value = BigInt(seconds) * 1_000_000_000n + BigInt(micros * 1000);
-  // Before 1970 or past 2554: refused with the decoder's own message.
-  return value >= 0n && value <= MAX_UINT64 ? value : toUint64(value.toString(), path);
+  // Before 1970, past 2554 or past 2262: refused with the decoder's own message.
+  return storableTime(value >= 0n && value <= MAX_UINT64 ? value : toUint64(value.toString(), path), path);
 }
 
 /**
  * Attributes as the decoder's attributeMap renders their OTLP AnyValues:
- * strings as they are, integers in 64-bit decimal, other numbers as JS prints
- * them (±Inf for infinities), booleans as true/false, arrays as JSON. Absent
- * values are left out, as toOtlpJson leaves them out.
+ * strings as they are (lone surrogates, from a Workato field cut mid-emoji,
+ * as U+FFFD), integers in 64-bit decimal, other numbers as JS prints them (±Inf
+ * for infinities), booleans as true/false, arrays as JSON. Absent values are
+ * left out, as toOtlpJson leaves them out.
  */
 function attributeTexts(attributes: Attributes, path: PathFn): Record<string, string> {
   const map: Record<string, string> = {};
@@ -181,13 +182,13 @@ function attributeTexts(attributes: Attributes, path: PathFn): Record<string, st
     const value = attributes[key];
     if (value === undefined || value === null) continue;
     const at = i++;
-    map[key] = valueText(value, () => `${path()}[${at}].value`);
+    map[wellFormed(key)] = valueText(value, () => `${path()}[${at}].value`);
   }
   return map;
 }
 
 function valueText(value: AttributeValue, path: PathFn): string {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return wellFormed(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return Number.isInteger(value) ? intText(value, () => `${path()}.intValue`) : doubleText(value, () => `${path()}.doubleValue`);
   return arrayJson(value, path);
@@ -201,7 +202,7 @@ function arrayJson(value: unknown, path: PathFn): string {
     if (v === null || v === undefined) continue;
     const k = parts.length;
     const vPath = () => `${path()}.arrayValue.values[${k}]`;
-    if (typeof v === 'string') parts.push(JSON.stringify(v));
+    if (typeof v === 'string') parts.push(JSON.stringify(wellFormed(v)));
     else if (typeof v === 'boolean') parts.push(v ? 'true' : 'false');
     else if (typeof v === 'number' && Number.isInteger(v)) parts.push(intText(v, () => `${vPath()}.intValue`));
     else if (typeof v === 'number') {
@@ -212,7 +213,7 @@ function arrayJson(value: unknown, path: PathFn): string {
   return `[${parts.join(',')}]`;
 }
 
-/** An integer as an OTLP intValue reads back: in decimal, wrapped to 64 bits; too long a number fails as it does there. */
+/** An integer as an OTLP intValue reads back: in decimal; one beyond 64 bits fails as it does there. */
 function intText(value: number, path: PathFn): string {
   return Number.isSafeInteger(value) ? String(value) : int64Text(String(value), path);
 }
