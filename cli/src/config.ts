@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_BLOCKS, DEFAULT_DEDUP, DEFAULT_MAX_QUEUE_BYTES, type BlockOptions } from '@flowtrace/collector';
 
@@ -67,6 +68,8 @@ const ENV = z.object({
   FLOWTRACE_MAX_QUEUE_BYTES: count(DEFAULT_MAX_QUEUE_BYTES, 1024 * 1024),
   /** Spool accepted batches to this directory (fsynced) and acknowledge them from there; unset: acknowledge once stored in ClickHouse. */
   FLOWTRACE_SPOOL_DIR: z.string().optional(),
+  /** Where blocks are written down before their INSERT, so a crash mid-insert is repaired at the next start. */
+  FLOWTRACE_WAL_DIR: z.string().optional(),
   /** The most bytes the spool may hold; a full spool refuses requests with a retry delay. */
   FLOWTRACE_SPOOL_MAX_BYTES: count(1024 * MiB, 256 * MiB),
   /** How long a stored request's token is remembered, so its retries are acknowledged without storing it twice. */
@@ -103,6 +106,7 @@ export const CONFIG_HELP: Record<keyof z.infer<typeof ENV>, [fallback: string, m
   FLOWTRACE_MAX_QUEUE_BYTES: [String(DEFAULT_MAX_QUEUE_BYTES), 'bytes of requests in flight / rows queued before refusing (429 / UNAVAILABLE)'],
   FLOWTRACE_SPOOL_DIR: ['unset (no spool)', 'spool accepted batches here, fsynced, and acknowledge them from there'],
   FLOWTRACE_SPOOL_MAX_BYTES: ['1073741824', 'the most the spool may hold'],
+  FLOWTRACE_WAL_DIR: ['<data dir>/flowtrace-wal (embedded); unset (server)', 'blocks written down before their INSERT, repaired after a crash'],
   FLOWTRACE_DEDUP_WINDOW_SECONDS: [String(DEFAULT_DEDUP.windowMs / 1000), 'how long a stored request is remembered, so its retries are stored once'],
   FLOWTRACE_LOG_LEVEL: ['info', 'least severe level of the JSON log on stderr (debug, info, warn, error)'],
 };
@@ -132,6 +136,7 @@ export interface Config {
   blocks: BlockOptions;
   maxQueueBytes: number;
   spool: { dir: string; maxBytes: number } | undefined;
+  walDir: string | undefined;
   dedupWindowMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -177,6 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     blocks: { maxRows: e.FLOWTRACE_BATCH_MAX_ROWS, maxBytes: e.FLOWTRACE_BATCH_MAX_BYTES, lingerMs: e.FLOWTRACE_BATCH_LINGER_MS, concurrency: e.FLOWTRACE_INSERT_CONCURRENCY },
     maxQueueBytes: e.FLOWTRACE_MAX_QUEUE_BYTES,
     spool: e.FLOWTRACE_SPOOL_DIR ? { dir: e.FLOWTRACE_SPOOL_DIR, maxBytes: e.FLOWTRACE_SPOOL_MAX_BYTES } : undefined,
+    // Embedded, one process owns the data directory, and its blocks' record with it.
+    walDir: e.FLOWTRACE_WAL_DIR ?? (e.CLICKHOUSE_URL ? undefined : join(e.FLOWTRACE_DATA_DIR, 'flowtrace-wal')),
     dedupWindowMs: e.FLOWTRACE_DEDUP_WINDOW_SECONDS * 1000,
     logLevel: e.FLOWTRACE_LOG_LEVEL,
   };

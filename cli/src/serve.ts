@@ -66,6 +66,7 @@ export async function serve(parts: Parts, config: Config, log: Logger, print: (l
         blocks: config.blocks,
         maxQueueBytes: config.maxQueueBytes,
         spool: config.spool,
+        walDir: config.walDir,
         dedup: { windowMs: config.dedupWindowMs },
         redactionCacheMs: config.keyCacheMs,
       });

@@ -42,6 +42,8 @@ export interface CollectorOptions {
   dedup?: Partial<LedgerOptions>;
   /** Accept batches into this fsynced on-disk spool and acknowledge them from there (see ClickHouseSink). */
   spool?: { dir: string; maxBytes: number };
+  /** Write blocks down here before inserting them, so that a crash or a failure mid-insert is repaired (see BlockWal). Unset: no repair. */
+  walDir?: string;
   /** Where the collector's own metrics go (GET /metrics). Default: a registry of its own. */
   metrics?: CollectorMetrics;
   /** Each project's redaction patterns (on top of the built-in redaction, which always applies). Default: read from the store, cached for redactionCacheMs. */
@@ -98,6 +100,7 @@ export async function openCollector(options: CollectorOptions): Promise<Collecto
     maxQueueBytes: options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES,
     dedup: { ...DEFAULT_DEDUP, ...options.dedup },
     spool: options.spool,
+    walDir: options.walDir,
   });
   const redaction =
     options.redaction ??

@@ -21,6 +21,7 @@ export interface BlockOptions {
 interface Entry {
   text: string;
   rows: number;
+  key: string;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -62,16 +63,16 @@ export class BlockWriter {
 
   constructor(
     readonly table: string,
-    private readonly insert: (text: string) => Promise<void>,
+    private readonly insert: (block: { text: string; rows: number; keys: string[] }) => Promise<void>,
     private readonly options: BlockOptions,
     private readonly gauge: QueueGauge,
     private readonly metrics?: CollectorMetrics,
   ) {}
 
-  /** Queues a request's encoded rows; settles when the block carrying them does. */
-  add(text: string, rows: number): Promise<void> {
+  /** Queues a request's encoded rows (`key`: the request's ledger key); settles when the block carrying them does. */
+  add(text: string, rows: number, key: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ text, rows, resolve, reject });
+      this.#pending.push({ text, rows, key, resolve, reject });
       this.#pendingRows += rows;
       this.#pendingBytes += text.length;
       this.gauge.add(text.length, rows);
@@ -120,7 +121,7 @@ export class BlockWriter {
     const started = performance.now();
     let outcome: 'ok' | 'error' = 'ok';
     try {
-      await this.insert(block.length === 1 ? block[0]!.text : block.map((e) => e.text).join(''));
+      await this.insert({ text: block.length === 1 ? block[0]!.text : block.map((e) => e.text).join(''), rows, keys: block.map((e) => e.key) });
       for (const entry of block) entry.resolve();
     } catch (err) {
       outcome = 'error';

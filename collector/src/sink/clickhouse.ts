@@ -6,7 +6,9 @@ import { TokenLedger, type LedgerOptions } from './ledger.js';
 import { OverloadedError, type Batch, type Sink, type WriteResult } from './sink.js';
 import { ClickHouseWorkatoQueries, type WorkatoQueries } from './workato.js';
 import { Spool, SpoolFullError } from './spool.js';
-import { SpoolDrainer, spoolPayload, type EncodedPart } from './drain.js';
+import { SpoolDrainer, isDataError, spoolPayload, type EncodedPart } from './drain.js';
+import { BlockWal, type WalBlock } from './wal.js';
+import { randomUUID } from 'node:crypto';
 
 export interface ClickHouseSinkOptions {
   store: Store;
@@ -21,7 +23,21 @@ export interface ClickHouseSinkOptions {
    * there; a drainer stores them into ClickHouse in order, across restarts.
    */
   spool?: { dir: string; maxBytes: number };
+  /**
+   * Where blocks are written down before their INSERT, so that one cut short
+   * by a crash (or failing) is inserted again, with its token, until every
+   * table has it once (BlockWal). Unset: no such repair.
+   */
+  walDir?: string;
 }
+
+const TABLE_OF = {
+  s: { table: TABLES.traces, columns: SPAN_COLUMNS },
+  l: { table: TABLES.logs, columns: LOG_COLUMNS },
+} as const;
+
+/** How long a failed block waits before it is inserted again, doubling up to the maximum. */
+const REPLAY_BACKOFF_MS = { first: 500, max: 30_000 };
 
 /** One table's share of a batch, encoded, and the block writer it goes to. */
 interface Part extends EncodedPart {
@@ -45,26 +61,40 @@ export class ClickHouseSink implements Sink {
   #closed = false;
   readonly #spool: Spool | undefined;
   #drainer: SpoolDrainer | undefined;
+  readonly #wal: BlockWal | undefined;
+  /** Blocks whose INSERT failed, being inserted again in the background. */
+  readonly #replays = new Set<Promise<void>>();
+  readonly #stopReplays = new AbortController();
 
   private constructor(
     private readonly options: ClickHouseSinkOptions,
     private readonly ledger: TokenLedger,
     spool: Spool | undefined,
+    wal: BlockWal | undefined,
   ) {
     this.#spool = spool;
+    this.#wal = wal;
     const { store, blocks, metrics } = options;
     this.workato = new ClickHouseWorkatoQueries(store);
     this.#gauge = new QueueGauge(metrics);
-    const writer = (table: TableName, columns: readonly string[]) =>
-      new BlockWriter(table, (text) => store.insertEncoded(`collector.sink.${table}`, table, columns, INSERT_FORMAT, text), blocks, this.#gauge, metrics);
-    this.#spans = writer(TABLES.traces, SPAN_COLUMNS);
-    this.#logs = writer(TABLES.logs, LOG_COLUMNS);
+    this.#spans = new BlockWriter(TABLES.traces, (block) => this.#insertBlock('s', block), blocks, this.#gauge, metrics);
+    this.#logs = new BlockWriter(TABLES.logs, (block) => this.#insertBlock('l', block), blocks, this.#gauge, metrics);
   }
 
   static async open(options: ClickHouseSinkOptions): Promise<ClickHouseSink> {
     const ledger = await TokenLedger.open(options.store, options.dedup, options.log);
     const spool = options.spool ? await Spool.open({ dir: options.spool.dir, maxBytes: options.spool.maxBytes }) : undefined;
-    const sink = new ClickHouseSink(options, ledger, spool);
+    const wal = options.walDir ? await BlockWal.open(options.walDir) : undefined;
+    const sink = new ClickHouseSink(options, ledger, spool, wal);
+    if (wal) {
+      const left = await wal.left();
+      if (left.length > 0) options.log.info('inserting again the blocks an earlier run had under way', { blocks: left.length });
+      // Their requests were never answered: a retry of one waits until its block is stored again.
+      for (const { file, block } of left) {
+        ledger.pending(block.keys);
+        sink.#replay(file, block);
+      }
+    }
     if (spool) {
       sink.#drainer = await SpoolDrainer.start({ spool, dir: options.spool!.dir, store: options.store, ledger, log: options.log, metrics: options.metrics });
     }
@@ -109,8 +139,74 @@ export class ClickHouseSink implements Sink {
         RETRY_AFTER_SECONDS,
       );
     }
-    const stored = await Promise.all(pending.map((p) => this.ledger.once(p.key, () => p.writer.add(p.text, p.rows))));
+    const stored = await Promise.all(pending.map((p) => this.ledger.once(p.key, () => p.writer.add(p.text, p.rows, p.key))));
     return { duplicate: stored.every((s) => !s) };
+  }
+
+  /**
+   * One block's INSERT, with a token of its own: written down first (with a
+   * WAL), so that a crash or a failure in the middle is repaired by inserting
+   * it again with the same token. A block ClickHouse refuses as data stored
+   * nothing and fails its requests; any other failure fails them too (they are
+   * retried by their senders), and the block is inserted again in the
+   * background until it is stored — meanwhile their retries are asked to wait,
+   * and once it is stored they are acknowledged without storing them twice.
+   */
+  async #insertBlock(kind: 's' | 'l', block: { text: string; rows: number; keys: string[] }): Promise<void> {
+    const walBlock: WalBlock = { kind, token: `blk:${randomUUID()}`, keys: block.keys, rows: block.rows, text: block.text };
+    const file = this.#wal ? await this.#wal.write(walBlock) : undefined;
+    try {
+      await this.#insert(walBlock);
+    } catch (err) {
+      if (file) {
+        if (isDataError(err)) await this.#wal!.remove(file);
+        else {
+          this.ledger.pending(block.keys);
+          this.#replay(file, walBlock, err);
+        }
+      }
+      throw err;
+    }
+    const recorded = this.ledger.stored(block.keys);
+    if (file) void recorded.then(() => this.#wal!.remove(file));
+  }
+
+  #insert(block: WalBlock): Promise<void> {
+    const { table, columns } = TABLE_OF[block.kind];
+    return this.options.store.insertEncoded(`collector.sink.${table}`, table, columns, INSERT_FORMAT, block.text, block.token);
+  }
+
+  /** Inserts a written-down block again, with its token, until it is stored (or refused as data). */
+  #replay(file: string, block: WalBlock, cause?: unknown): void {
+    const signal = this.#stopReplays.signal;
+    const run = (async () => {
+      let backoff = cause === undefined ? 0 : REPLAY_BACKOFF_MS.first;
+      while (!signal.aborted) {
+        if (backoff > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, backoff);
+            signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+          });
+          if (signal.aborted) return;
+        }
+        try {
+          await this.#insert(block);
+          await this.ledger.stored(block.keys);
+          await this.#wal!.remove(file);
+          return;
+        } catch (err) {
+          if (isDataError(err)) {
+            this.options.log.error('ClickHouse refused a block on its second attempt; dropped (its requests were answered with an error)', { file, rows: block.rows, error: (err as Error).message });
+            await this.#wal!.remove(file);
+            return;
+          }
+          backoff = Math.min(REPLAY_BACKOFF_MS.max, backoff === 0 ? REPLAY_BACKOFF_MS.first : backoff * 2);
+          this.options.log.warn('could not insert a block again; retrying', { rows: block.rows, retryInMs: backoff, error: (err as Error).message });
+        }
+      }
+    })();
+    this.#replays.add(run);
+    void run.finally(() => this.#replays.delete(run));
   }
 
   /** Stops taking writes and stores what is queued; a spool keeps what is not drained yet, for the next start. */
@@ -118,6 +214,9 @@ export class ClickHouseSink implements Sink {
     this.#closed = true;
     await this.#drainer?.stop();
     await Promise.all([this.#spans.idle(), this.#logs.idle()]);
+    // Blocks still failing stay written down, for the next start.
+    this.#stopReplays.abort();
+    await Promise.all([...this.#replays]);
     await this.#spool?.close();
     await this.ledger.close();
   }

@@ -1,4 +1,4 @@
-import { TABLES, type Logger, type Store } from '@flowtrace/store';
+import { StoreUnavailableError, TABLES, type Logger, type Store } from '@flowtrace/store';
 
 export interface LedgerOptions {
   /** How long a stored request's token is remembered (exporters stop retrying long before). */
@@ -24,7 +24,9 @@ export interface LedgerOptions {
 export class TokenLedger {
   readonly #stored = new Map<string, number>();
   readonly #storing = new Map<string, Promise<boolean>>();
-  #unsaved: string[] = [];
+  /** Keys of blocks whose INSERT failed and is being replayed (see BlockWal). */
+  readonly #pending = new Set<string>();
+  #unsaved: Array<{ key: string; saved?: () => void }> = [];
   #saving: Promise<void> | undefined;
   #refreshed = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -52,12 +54,13 @@ export class TokenLedger {
   async once(key: string, store: () => Promise<void>): Promise<boolean> {
     for (;;) {
       if (this.#stored.has(key)) return false;
+      if (this.#pending.has(key)) throw new StoreUnavailableError('an earlier attempt at this request is still being stored; retry later');
       const other = this.#storing.get(key);
       if (!other) break;
       if (await other.catch(() => false)) return false;
     }
     const attempt = store().then(() => {
-      this.stored([key]);
+      if (!this.#stored.has(key)) void this.stored([key]);
       return true;
     });
     this.#storing.set(key, attempt);
@@ -72,16 +75,30 @@ export class TokenLedger {
     return this.#stored.has(key);
   }
 
-  /** Records keys whose rows were stored (by `once`, or by the spool's drainer). */
-  stored(keys: readonly string[]): void {
+  /**
+   * Records keys whose rows were stored (by `once`, a block's INSERT, or the
+   * spool's drainer); resolves once they are written to the store (it may never
+   * resolve if the store stays away: callers do not wait on it to answer).
+   */
+  stored(keys: readonly string[]): Promise<void> {
     const now = Date.now();
     for (const key of keys) {
+      this.#pending.delete(key);
       // Re-inserted, so that the map stays in time order for pruning.
       this.#stored.delete(key);
       this.#stored.set(key, now);
-      this.#unsaved.push(key);
     }
+    const saved = new Promise<void>((resolve) => {
+      keys.forEach((key, i) => this.#unsaved.push({ key, saved: i === keys.length - 1 ? resolve : undefined }));
+      if (keys.length === 0) resolve();
+    });
     this.#save();
+    return saved;
+  }
+
+  /** Keys of a block whose INSERT failed and will be replayed: their retries are asked to wait. */
+  pending(keys: readonly string[]): void {
+    for (const key of keys) this.#pending.add(key);
   }
 
   /** Writes the tokens not yet written (one last try if the store is away); stops refreshing. */
@@ -108,7 +125,8 @@ export class TokenLedger {
     const tokens = this.#unsaved;
     this.#unsaved = [];
     try {
-      await this.store.insertEncoded('collector.sink.tokens', TABLES.ingestTokens, ['Token'], 'JSONCompactEachRow', tokens.map((t) => `["${t}"]\n`).join(''));
+      await this.store.insertEncoded('collector.sink.tokens', TABLES.ingestTokens, ['Token'], 'JSONCompactEachRow', tokens.map((t) => `["${t.key}"]\n`).join(''));
+      for (const t of tokens) t.saved?.();
       return true;
     } catch (err) {
       // The rows are stored; only another collector's (or a restart's)
