@@ -168,10 +168,10 @@ describe('group commit', () => {
     expect(await gauge(metrics.queueBytes)).toBe(0);
   });
 
-  it('fails exactly the requests of a block ClickHouse refuses, stores none of their rows, and stores their retries', async () => {
+  it('fails only the request whose rows ClickHouse refuses: its block is tried again request by request', async () => {
     const ROWS = 4;
     // With one insert at a time, the first request is sent alone; the next six
-    // gather meanwhile and are sent three by three (maxRows).
+    // gather meanwhile and are sent three by three (maxRows): the bad one shares a block.
     const sink = await openSink({ blocks: { ...BLOCKS, concurrency: 1, lingerMs: 0, maxRows: 3 * ROWS } });
     const projectId = 'failed-block';
     const good = Array.from({ length: 6 }, () => request(projectId, ROWS));
@@ -181,25 +181,19 @@ describe('group commit', () => {
 
     const outcomes = await Promise.allSettled(sent.map((r) => sink.write(r.batch)));
 
-    const resolved = sent.filter((_, i) => outcomes[i]!.status === 'fulfilled');
     const rejected = sent.filter((_, i) => outcomes[i]!.status === 'rejected');
-    expect(rejected).toContain(bad);
-    expect(rejected.length).toBeGreaterThan(1); // a good request shared the bad one's block
-    expect(resolved.length).toBeGreaterThan(0); // ... and others did not
-    for (const outcome of outcomes) {
-      if (outcome.status === 'rejected') {
-        expect(outcome.reason).toBeInstanceOf(Error);
-        expect(outcome.reason).not.toBeInstanceOf(OverloadedError);
-      }
-    }
-    expect(await spansOfProject(projectId)).toBe(resolved.reduce((sum, r) => sum + r.rows, 0));
-    for (const r of rejected) expect(await spansOfTrace(r.traceId)).toBe(0);
-    for (const r of resolved) expect(await spansOfTrace(r.traceId)).toBe(ROWS);
-
-    // A failed attempt is not remembered as stored: the good requests' retries are stored.
-    const retried = rejected.filter((r) => r !== bad);
-    expect(await Promise.all(retried.map((r) => sink.write(r.batch)))).toEqual(retried.map(() => ({ duplicate: false })));
+    expect(rejected).toEqual([bad]);
+    const reason = (outcomes[2] as PromiseRejectedResult).reason as { type?: string };
+    expect(reason).toBeInstanceOf(Error);
+    expect(reason).not.toBeInstanceOf(OverloadedError);
+    expect(reason.type).toMatch(/^CANNOT_PARSE/);
+    expect(await spansOfTrace(bad.traceId)).toBe(0);
+    for (const r of good) expect(await spansOfTrace(r.traceId)).toBe(ROWS);
     expect(await spansOfProject(projectId)).toBe(6 * ROWS);
+    // The refused request is not remembered as stored: sent again (repaired), it is stored.
+    const repaired = { ...bad.batch, spans: bad.batch.spans.map((span, i) => (i === 1 ? { ...span, Timestamp: bad.batch.spans[0]!.Timestamp } : span)) };
+    expect(await sink.write(repaired)).toEqual({ duplicate: false });
+    expect(await spansOfProject(projectId)).toBe(7 * ROWS);
   });
 });
 

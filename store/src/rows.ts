@@ -51,9 +51,13 @@ export interface LogRow {
   EventName: string;
 }
 
-/** Formats nanoseconds since the epoch as the DateTime64(9) text rows carry. */
+/**
+ * Formats nanoseconds since the epoch as the DateTime64(9) text rows carry.
+ * The seconds are padded to 10 digits: ClickHouse reads shorter ones (times
+ * before 1973-03-03) as a date, not as seconds since the epoch.
+ */
 export function nanosToDateTime64(nanos: bigint): string {
-  const seconds = nanos / 1_000_000_000n;
+  const seconds = (nanos / 1_000_000_000n).toString().padStart(10, '0');
   const fraction = (nanos % 1_000_000_000n).toString().padStart(9, '0');
   return `${seconds}.${fraction}`;
 }

@@ -2,9 +2,8 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { CollectorOptions } from './app.js';
 import { authenticate } from './auth.js';
 import { timeWindow } from '../otlp/window.js';
-import { parseBody } from '../workato/parse.js';
-import { mapItems } from '../workato/map.js';
-import { storeMapped, type Stored } from '../workato/ingest.js';
+import { itemChunks, type ChunkLimits } from '../workato/parse.js';
+import { storeChunks, surveyChunks, type Stored } from '../workato/ingest.js';
 import { importFiles, parseImportRequest } from '../workato/imports.js';
 import { requestToken } from '../ingest/otlp.js';
 import { OverloadedError, type Sink } from '../sink/sink.js';
@@ -29,8 +28,10 @@ export interface WorkatoIngestResult extends Stored {
  * array, or NDJSON, optionally gzip-compressed — mapped onto the same spans and
  * logs as the SDK records, and stored through the same validation as OTLP. A
  * malformed item fails the whole batch with its position; nothing is stored.
- * Rows are written through the sink, one batch per request: a retried request
- * (the same body) is stored once.
+ * A big body is read in chunks, twice: first to validate every item, then to
+ * store each chunk as one batch through the sink (workato/ingest.ts), so a
+ * request never holds all its items as objects; a retried request (the same
+ * body) is stored once.
  */
 export function workatoRouter(options: CollectorOptions, sink: Sink, metrics?: CollectorMetrics): Router {
   const router = Router();
@@ -62,12 +63,15 @@ export function workatoRouter(options: CollectorOptions, sink: Sink, metrics?: C
       const projectId = res.locals.projectId as string;
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       metrics?.receivedBytes.inc({ signal: 'workato', transport: 'workato' }, body.length);
-      const items = parseBody(body.toString('utf8'));
-      const mapped = mapItems(items, capture);
-      const { stored, duplicate } = await storeMapped(sink, projectId, mapped, capture, timeWindow(options), requestToken('workato', projectId, 'json', body), options.redaction);
+      const window = timeWindow(options);
+      const receivedAt = Date.now();
+      const chunks = (limits: ChunkLimits) => itemChunks(body, limits);
+      const survey = surveyChunks(chunks, capture, window, receivedAt);
+      const token = requestToken('workato', projectId, 'json', body);
+      const { stored, duplicate, storedLogs } = await storeChunks(sink, projectId, chunks, survey, capture, window, token, options.redaction, receivedAt);
       res.locals.duplicate = duplicate;
-      if (!duplicate) options.retention?.noteLogs(projectId, stored.logs);
-      const result: WorkatoIngestResult = { accepted: items.length, ...stored, kinds: mapped.counts };
+      if (storedLogs > 0) options.retention?.noteLogs(projectId, storedLogs);
+      const result: WorkatoIngestResult = { accepted: survey.items, ...stored, kinds: survey.counts };
       res.json(result);
     },
   );

@@ -325,7 +325,7 @@ function nanos(hi: number, lo: number): bigint {
   return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
 }
 
-const PADDING = ['', '0', '00', '000', '0000', '00000', '000000', '0000000', '00000000', '000000000'];
+const PADDING = ['', '0', '00', '000', '0000', '00000', '000000', '0000000', '00000000', '000000000', '0000000000'];
 
 /**
  * nanosToDateTime64 of hi·2^32 + lo, without BigInts: a long division by 10^9
@@ -339,7 +339,8 @@ function dateTime64(hi: number, lo: number): string {
   x = (x - q2 * 1e9) * 65536 + (lo & 0xffff);
   const q3 = Math.floor(x / 1e9);
   const fraction = String(x - q3 * 1e9);
-  return `${q1 * 4294967296 + q2 * 65536 + q3}.${PADDING[9 - fraction.length]!}${fraction}`;
+  const seconds = String(q1 * 4294967296 + q2 * 65536 + q3);
+  return `${seconds.length < 10 ? PADDING[10 - seconds.length]! : ''}${seconds}.${PADDING[9 - fraction.length]!}${fraction}`;
 }
 
 /** A time's problem as the walk reports it (after the field's path): '' when ClickHouse can store it (under 2^63). */

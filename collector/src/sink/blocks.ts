@@ -67,6 +67,8 @@ export class BlockWriter {
     private readonly options: BlockOptions,
     private readonly gauge: QueueGauge,
     private readonly metrics?: CollectorMetrics,
+    /** A failure that is the data's own (ClickHouse refused a row): the block's requests are then tried one by one. */
+    private readonly isDataError: (err: unknown) => boolean = () => false,
   ) {}
 
   /** Queues a request's encoded rows (`key`: the request's ledger key); settles when the block carrying them does. */
@@ -125,7 +127,15 @@ export class BlockWriter {
       for (const entry of block) entry.resolve();
     } catch (err) {
       outcome = 'error';
-      for (const entry of block) entry.reject(err);
+      if (block.length > 1 && this.isDataError(err)) {
+        // One request's rows were refused, and nothing of the block was
+        // stored: each request on its own, so that only the culprit fails.
+        for (const entry of block) {
+          await this.insert({ text: entry.text, rows: entry.rows, keys: [entry.key] }).then(entry.resolve, entry.reject);
+        }
+      } else {
+        for (const entry of block) entry.reject(err);
+      }
     } finally {
       this.#inFlight--;
       this.#lastDoneAt = Date.now();

@@ -77,8 +77,8 @@ export class ClickHouseSink implements Sink {
     const { store, blocks, metrics } = options;
     this.workato = new ClickHouseWorkatoQueries(store);
     this.#gauge = new QueueGauge(metrics);
-    this.#spans = new BlockWriter(TABLES.traces, (block) => this.#insertBlock('s', block), blocks, this.#gauge, metrics);
-    this.#logs = new BlockWriter(TABLES.logs, (block) => this.#insertBlock('l', block), blocks, this.#gauge, metrics);
+    this.#spans = new BlockWriter(TABLES.traces, (block) => this.#insertBlock('s', block), blocks, this.#gauge, metrics, isDataError);
+    this.#logs = new BlockWriter(TABLES.logs, (block) => this.#insertBlock('l', block), blocks, this.#gauge, metrics, isDataError);
   }
 
   static async open(options: ClickHouseSinkOptions): Promise<ClickHouseSink> {

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import type { CaptureOptions } from '@flowtrace/instrumentation';
 import type { TimeWindow } from '../otlp/window.js';
 import type { Sink } from '../sink/sink.js';
-import { WorkatoParseError, parseBody } from './parse.js';
-import { mapItems, mergeMapped, type Mapped } from './map.js';
-import { storeMapped } from './ingest.js';
+import { WHOLE_BODY_BYTES, WorkatoParseError, itemChunks, type ChunkLimits, type Item } from './parse.js';
+import { mergeSurveys, storeChunks, surveyChunks, type Survey } from './ingest.js';
 import type { RedactionSource } from '../ingest/redact.js';
 
 /** At most this many files in one import request. */
@@ -62,9 +61,10 @@ export function importToken(projectId: string, source: string, files: Array<{ pa
 }
 
 /**
- * Imports files of an export tree: skips those already imported, maps each of
- * the others on its own (so one unreadable file fails alone, named), stores
- * the rest as one request through the sink, then records them in the ledger.
+ * Imports files of an export tree: skips those already imported, validates
+ * each of the others on its own (so one unreadable file fails alone, named),
+ * stores the rest as one request through the sink — in chunks, as a stream's
+ * big body is (workato/ingest.ts) — then records them in the ledger.
  * `duplicate`: the same files had been stored before (a retry), nothing was
  * written again; `storedLogs`: log records this call stored.
  */
@@ -79,8 +79,9 @@ export async function importFiles(
 ): Promise<{ result: ImportResult; storedLogs: number; duplicate: boolean }> {
   const done = await sink.workato.importedFiles(projectId, source, files);
   const result: ImportResult = { imported: [], skipped: [], failed: [], spans: 0, logs: 0, rejected: 0 };
-  const mapped: Mapped[] = [];
-  const importing: Array<{ path: string; sha256: string; items: number }> = [];
+  const receivedAt = Date.now();
+  const surveys: Survey[] = [];
+  const importing: Array<{ path: string; sha256: string; items: number; text: string }> = [];
   for (const file of files) {
     if (done.has(file.path)) {
       result.skipped.push(file.path);
@@ -91,20 +92,53 @@ export async function importFiles(
       continue;
     }
     try {
-      const items = parseBody(file.text);
-      if (items.length === 0) throw new WorkatoParseError('the file is empty');
-      mapped.push(mapItems(items, capture));
-      result.imported.push({ path: file.path, items: items.length });
-      importing.push({ path: file.path, sha256: file.sha256, items: items.length });
+      const survey = surveyChunks((limits) => itemChunks(Buffer.from(file.text), limits), capture, window, receivedAt);
+      if (survey.items === 0) throw new WorkatoParseError('the file is empty');
+      surveys.push(survey);
+      result.imported.push({ path: file.path, items: survey.items });
+      importing.push({ path: file.path, sha256: file.sha256, items: survey.items, text: file.text });
     } catch (err) {
       if (!(err instanceof WorkatoParseError)) throw err;
       result.failed.push({ path: file.path, error: err.message });
     }
   }
-  if (mapped.length === 0) return { result, storedLogs: 0, duplicate: false };
-  const { stored, duplicate } = await storeMapped(sink, projectId, mergeMapped(mapped), capture, window, importToken(projectId, source, importing), redaction);
+  if (importing.length === 0) return { result, storedLogs: 0, duplicate: false };
+  const chunks = (limits: ChunkLimits) => importChunks(importing, limits);
+  const token = importToken(projectId, source, importing);
+  const { stored, duplicate, storedLogs } = await storeChunks(sink, projectId, chunks, mergeSurveys(surveys), capture, window, token, redaction, receivedAt);
   Object.assign(result, { spans: stored.spans, logs: stored.logs, rejected: stored.rejected });
   // Only once their records are stored.
   await sink.workato.recordImports(projectId, source, importing);
-  return { result, storedLogs: duplicate ? 0 : stored.logs, duplicate };
+  return { result, storedLogs, duplicate };
+}
+
+/**
+ * The items of the files, in order, in chunks: a big file's own chunks, and
+ * small files (most files of an export tree are one job) gathered into chunks
+ * of up to `limits`, so a thousand files are not a thousand batches.
+ */
+function* importChunks(files: Array<{ text: string }>, limits: ChunkLimits): Generator<Item[]> {
+  let gathered: Item[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    const body = Buffer.from(file.text);
+    for (const items of itemChunks(body, limits)) {
+      if (body.length > WHOLE_BODY_BYTES) {
+        // Already a chunk's worth.
+        if (gathered.length > 0) yield gathered;
+        gathered = [];
+        bytes = 0;
+        yield items;
+        continue;
+      }
+      if (gathered.length > 0 && (bytes + body.length > limits.bytes || gathered.length + items.length > limits.items)) {
+        yield gathered;
+        gathered = [];
+        bytes = 0;
+      }
+      gathered.push(...items);
+      bytes += body.length;
+    }
+  }
+  if (gathered.length > 0) yield gathered;
 }

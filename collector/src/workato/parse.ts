@@ -49,6 +49,176 @@ export function parseBody(text: string): Item[] {
   return items;
 }
 
+/** How much item text a chunk of a big body holds at most (one item may be larger), and how many items. */
+export interface ChunkLimits {
+  bytes: number;
+  items: number;
+}
+
+/** A body of at most this size is parsed whole, as one chunk, however many items it holds. */
+export const WHOLE_BODY_BYTES = 2 << 20;
+
+/**
+ * Chunks stored as one batch each. Measured (README, "Workato log streams"):
+ * a chunk costs a few times its text while it is mapped, encoded and
+ * inserted; larger chunks make fewer, cheaper inserts.
+ */
+export const CHUNK_LIMITS: ChunkLimits = { bytes: 2 << 20, items: 2000 };
+
+/**
+ * Chunks only validated, then dropped: small, so that their objects die young
+ * rather than pile up in the old generation until a full collection.
+ */
+export const SURVEY_LIMITS: ChunkLimits = { bytes: 256 << 10, items: 250 };
+
+/**
+ * A body's items in chunks, in order, parsed one chunk at a time: a big body
+ * is never held as objects all at once. NDJSON is cut at line ends, a JSON
+ * array document at its top-level element boundaries (found by scanning, not
+ * parsing), and each item parsed on its own, as parseBody would. A body of at
+ * most WHOLE_BODY_BYTES, one plain object, or a document the scan cannot cut
+ * is parsed whole by parseBody. The same body and limits always give the same
+ * chunks; different limits, the same items.
+ */
+export function* itemChunks(body: Buffer, limits: ChunkLimits = CHUNK_LIMITS): Generator<Item[]> {
+  if (body.length <= WHOLE_BODY_BYTES) {
+    yield* sliced(parseBody(body.toString('utf8')), Infinity);
+    return;
+  }
+  const start = skipSpace(body, 0);
+  const isArray = body[start] === OPEN_BRACKET && cutsIntoElements(body, start);
+  let chunk: Item[] = [];
+  let bytes = 0;
+  for (const { text, index, position, bytes: size } of isArray ? elementTexts(body, start) : lineTexts(body)) {
+    const parsed = parseLenient(text);
+    if (!parsed.ok) {
+      if (!isArray && index === 1) {
+        // The first line is not a document: perhaps one pretty-printed document (as parseBody tries).
+        yield* sliced(parseBody(body.toString('utf8')), limits.items);
+        return;
+      }
+      throw new WorkatoParseError(`${position}: invalid JSON: ${parsed.error}`);
+    }
+    chunk.push({ value: unwrapString(parsed.value), position });
+    bytes += size;
+    if (bytes >= limits.bytes || chunk.length >= limits.items) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+function* sliced(items: Item[], size: number): Generator<Item[]> {
+  if (items.length <= size) {
+    if (items.length > 0) yield items;
+    return;
+  }
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+interface ItemText {
+  text: string;
+  /** 1-based, among the body's items. */
+  index: number;
+  position: string;
+  /** Its size in the body. */
+  bytes: number;
+}
+
+const OPEN_BRACKET = 0x5b;
+const COMMA = 0x2c;
+const isSpaceByte = (c: number | undefined) => c === 32 || c === 9 || c === 10 || c === 13;
+
+/** The first byte at or after `from` that is not white space (nor, at the start, a UTF-8 byte order mark). */
+function skipSpace(body: Buffer, from: number): number {
+  let i = from;
+  if (i === 0 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) i = 3;
+  while (i < body.length && isSpaceByte(body[i])) i++;
+  return i;
+}
+
+/**
+ * The [start, end) byte ranges of the top-level elements of the JSON array
+ * opening at `start`, found by tracking strings, escapes and nesting depth (as
+ * repair() does), not by parsing; then `true` if the array closes with only
+ * white space after it. Bytes stand for characters here: every byte of a
+ * multi-byte UTF-8 character is above 0x7f, so none is taken for a quote,
+ * bracket or comma. A trailing comma gives a last range of white space.
+ */
+function* elementRanges(body: Buffer, start: number): Generator<[number, number], boolean> {
+  let depth = 0;
+  let from = start + 1;
+  for (let i = start; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === 34) {
+      // A string: to its closing quote, skipping escaped characters.
+      for (i++; i < body.length; i++) {
+        const d = body[i]!;
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 91 || c === 123) {
+      depth++;
+    } else if (c === 93 || c === 125) {
+      depth--;
+      if (depth === 0) {
+        if (from < i) yield [from, i];
+        return c === 93 && skipSpace(body, i + 1) >= body.length;
+      }
+    } else if (c === 44 && depth === 1) {
+      yield [from, i];
+      from = i + 1;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether the array at `start` is one document whose elements the scan can
+ * cut: it closes, nothing follows it, and no element before a comma is empty
+ * (`[,1]`, `[1,,2]`); white space before the closing bracket (`[1, ]`, a
+ * trailing comma parseBody repairs) is no element. Anything else is left to
+ * parseBody, whose error it gives. Holds nothing: the ranges are scanned again
+ * when the elements are read.
+ */
+function cutsIntoElements(body: Buffer, start: number): boolean {
+  const ranges = elementRanges(body, start);
+  for (let next = ranges.next(); ; next = ranges.next()) {
+    if (next.done) return next.value;
+    const [from, to] = next.value;
+    if (body[to] === COMMA && skipSpace(body, from) >= to) return false;
+  }
+}
+
+function* elementTexts(body: Buffer, start: number): Generator<ItemText> {
+  let index = 0;
+  for (const [from, to] of elementRanges(body, start)) {
+    const text = body.toString('utf8', from, to).trim();
+    if (text === '') continue; // after a trailing comma
+    index++;
+    yield { text, index, position: `event ${index}`, bytes: to - from };
+  }
+}
+
+/** NDJSON: each non-empty line, numbered as parseBody numbers them. */
+function* lineTexts(body: Buffer): Generator<ItemText> {
+  let index = 0;
+  let line = 0;
+  for (let from = 0; from < body.length; ) {
+    const newline = body.indexOf(10, from);
+    const to = newline < 0 ? body.length : newline;
+    line++;
+    const text = body.toString('utf8', from, to).trim();
+    if (text !== '') {
+      index++;
+      yield { text, index, position: `event ${index} (line ${line})`, bytes: to - from };
+    }
+    from = to + 1;
+  }
+}
+
 function asItems(value: unknown): Item[] {
   if (Array.isArray(value)) return value.map((item, i) => ({ value: unwrapString(item), position: `event ${i + 1}` }));
   return [{ value: unwrapString(value), position: 'event 1' }];
