@@ -296,6 +296,22 @@ describe('lone UTF-16 surrogates: stored as U+FFFD, the same on both encodings',
   });
 });
 
+describe('a Workato event nested 20,000 levels deep (found by the fuzz test: 500, stack overflow)', () => {
+  it('is a 400 naming the event, and nothing of its batch is stored', async () => {
+    const deep = `${'['.repeat(20_000)}1${']'.repeat(20_000)}`;
+    const before = await stored();
+    for (const body of [
+      `{"event":"user_login","user":{"id":1},"timestamp":${deep}}`,
+      `[{"event":"user_login","user":{"id":"fine"},"timestamp":"${new Date().toISOString()}"},{"event":"user_login","user":{"id":${deep}},"timestamp":"${new Date().toISOString()}"}]`,
+    ]) {
+      const res = await fetch(`${url}/ingest/workato`, { method: 'POST', body, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^event \d: nested deeper than 64 levels/);
+    }
+    expect(await stored()).toEqual(before);
+  });
+});
+
 // ---------------------------------------------------------------------------
 // The decoders alone.
 

@@ -55,11 +55,34 @@ export const requestKey = (conversationId: string, requestId: string) => `${conv
  * item that is not an object, or a known kind with an unreadable time, fails
  * the whole batch with its position.
  */
+/**
+ * How deep an event's objects and arrays may nest. Workato's own events nest
+ * a few levels; far deeper ones (found by fuzzing: 20,000 levels) would
+ * overflow the stack of whatever renders them, so they are refused (400).
+ */
+export const MAX_DEPTH = 64;
+
+/** Whether `value` nests deeper than `limit`, without recursion. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    if (node !== null && typeof node === 'object') {
+      for (const child of Array.isArray(node) ? node : Object.values(node)) {
+        if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+      }
+    }
+  }
+  return false;
+}
+
 export function mapItems(items: Item[], options: CaptureOptions = NO_CAPTURE, receivedAt = Date.now()): Mapped {
   const out: Mapped = { traces: [], logs: [], topics: [], runsByRequest: new Map(), counts: {} };
   const count = (kind: string) => (out.counts[kind] = (out.counts[kind] ?? 0) + 1);
   for (const item of items) {
     if (!isObject(item.value)) throw new WorkatoParseError(`${item.position}: expected a JSON object, got ${item.value === null ? 'null' : Array.isArray(item.value) ? 'an array' : typeof item.value}`);
+    if (nestedDeeperThan(item.value, MAX_DEPTH)) throw new WorkatoParseError(`${item.position}: nested deeper than ${MAX_DEPTH} levels of objects and arrays`);
     const value = unwrap(item.value);
     const at = (field: string, text: unknown) => {
       const ms = parseTime(text);
