@@ -59,9 +59,10 @@ export interface ChunkLimits {
 export const WHOLE_BODY_BYTES = 2 << 20;
 
 /**
- * Chunks stored as one batch each. Measured (README, "Workato log streams"):
- * a chunk costs a few times its text while it is mapped, encoded and
- * inserted; larger chunks make fewer, cheaper inserts.
+ * Chunks stored as one batch each. Larger chunks make fewer INSERTs (each
+ * costs ~0.1 s beyond its rows) but hold more at once; measured for a 61.6 MiB
+ * body (README, "Workato log streams"): 2 MiB chunks +450 MiB resident,
+ * 8 MiB +690 MiB, 16 MiB +860 MiB, for little less time.
  */
 export const CHUNK_LIMITS: ChunkLimits = { bytes: 2 << 20, items: 2000 };
 
