@@ -249,6 +249,15 @@ describe('stream formats and bad input', () => {
     expect((await ingest(JSON.stringify({ hello: 'world' }))).body).toMatchObject({ kinds: { unknown: 1 } });
   });
 
+  it('keeps a genie event other than topic_assigned that comes without its run (genie_run_id "unknown") as a log', async () => {
+    // Was a 500: only topic_assigned is joined to its run by request.
+    const event = { event_type: 'llm_call_started', conversation_id: 'c-unknown-run', request_id: 'req-unknown-run', genie_run_id: 'unknown', genie_id: 'g', llm_call_id: 'l1', date_time: '2026-11-01T10:00:00Z' };
+    const { status, body } = await ingest(JSON.stringify(event));
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ accepted: 1, logs: 1, spans: 0 });
+    expect(await logRows(`EventName = 'llm_call_started' AND Body LIKE '%req-unknown-run%'`)).toHaveLength(1);
+  });
+
   it('rejects a malformed item with its position, storing nothing of the batch', async () => {
     const before = await pipeline.store.select<{ n: string }>('test', `SELECT count() AS n FROM ${TABLES.traces} WHERE ProjectId = {p:String}`, { p: pipeline.projectId });
     const bad = await ingest(`${job('j-bad-1')}\n${job('j-bad-2')}\n{"id": "j-bad-3", "recipe_id": 1,\n`, { 'content-type': 'application/x-ndjson' });

@@ -422,8 +422,14 @@ function mapGenieEvent(e: Json, at: (field: string, text: unknown) => number, op
       return;
   }
   if (!runId || runId === 'unknown') {
-    if (requestId) {
+    if (requestId && type === 'topic_assigned') {
       out.topics.push({ conversationId, requestId, run });
+      return;
+    }
+    if (requestId) {
+      // Only topic_assigned is known to come without its run (and is joined to it by request);
+      // another event that does is kept as it came, a log, rather than guessed into a run.
+      out.logs.push(unknownLog(e, time));
       return;
     }
     throw new WorkatoParseError(`${type}: has neither a genie_run_id nor a request_id to join its run by`);
