@@ -16,6 +16,7 @@ import { Projects, TABLES, type Store } from '@flowtrace/store';
 import { OtlpRequestError, logsFromProtobuf, logsFromRequest, openCollector, spansFromProtobuf, spansFromRequest, timeWindow } from '@flowtrace/collector';
 import { openTempStore } from '../../test/support/store.js';
 import { listenApp, memoryLogger } from '../../test/support/http.js';
+import { prng } from '../../test/support/prng.js';
 
 let store: Store;
 let url: string;
@@ -386,16 +387,6 @@ describe('the decoders', () => {
 // ---------------------------------------------------------------------------
 // Mutations of parsed OTLP/JSON.
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Values of every JSON type, and the edges of what OTLP/JSON fields hold. */
 const REPLACEMENTS: unknown[] = [

@@ -14,6 +14,7 @@ import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, ty
 import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { ExportLogsServiceRequest, ExportTraceServiceRequest, OtlpRequestError, logsFromRequest, spansFromRequest, timeWindow } from '@flowtrace/collector';
 import { logsFromProtobuf, spansFromProtobuf } from '../src/otlp/wire.js';
+import { prng } from '../../test/support/prng.js';
 
 const NOW = Date.now();
 const NOW_NANOS = BigInt(NOW) * 1_000_000n;
@@ -403,16 +404,6 @@ function mutationFuzz(seeds: Uint8Array[], count: number, decode: (b: Uint8Array
 // ---------------------------------------------------------------------------
 // Seeded random requests, as objects for protobufjs's fromObject.
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rng = () => number;
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;

@@ -33,6 +33,7 @@ import { TABLES, openStore } from '@flowtrace/store';
 import type { Timeline } from '@flowtrace/query-api';
 import { tempDir } from '../support/store.js';
 import { startFlowtrace, type RunningFlowtrace } from '../support/flowtrace.js';
+import { prng } from '../support/prng.js';
 
 const SENDERS = 4;
 const REQUESTS_PER_SENDER = 60;
@@ -47,17 +48,6 @@ const RETRY_DELAY_MS = 100;
 const SEED = process.env.FLOWTRACE_CRASH_SEED !== undefined ? Number(process.env.FLOWTRACE_CRASH_SEED) >>> 0 : randomBytes(4).readUInt32LE(0);
 console.log(`crash test seed: ${SEED} (FLOWTRACE_CRASH_SEED=${SEED} replays it)`);
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(SEED);
 
 /** A fixed admin token: every restart keeps it. */
