@@ -8,6 +8,7 @@ import { ClickHouseWorkatoQueries, type WorkatoQueries } from './workato.js';
 import { Spool, SpoolFullError } from './spool.js';
 import { SpoolDrainer, isDataError, spoolPayload, type EncodedPart } from './drain.js';
 import { BlockWal, type WalBlock } from './wal.js';
+import { repairBlock } from './repair.js';
 import { randomUUID } from 'node:crypto';
 
 export interface ClickHouseSinkOptions {
@@ -89,10 +90,12 @@ export class ClickHouseSink implements Sink {
     if (wal) {
       const left = await wal.left();
       if (left.length > 0) options.log.info('inserting again the blocks an earlier run had under way', { blocks: left.length });
-      // Their requests were never answered: a retry of one waits until its block is stored again.
+      // Their requests were never answered; each block is repaired (repairBlock) before the
+      // collector serves, then its requests are known as stored and their retries acknowledged.
       for (const { file, block } of left) {
-        ledger.pending(block.keys);
-        sink.#replay(file, block);
+        await repairBlock(options.store, block, options.log);
+        await ledger.stored(block.keys);
+        await wal.remove(file);
       }
     }
     if (spool) {
