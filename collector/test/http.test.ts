@@ -272,6 +272,23 @@ describe('backpressure', () => {
       }
       const stored = await store.select<{ n: string }>('test', `SELECT count() AS n FROM ${TABLES.traces} WHERE ProjectId = {project:String}`, { project });
       expect(Number(stored[0]!.n)).toBe(accepted * 2);
+
+      // Workato streams share the budget.
+      const now = new Date().toISOString();
+      const workato = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          fetch(`${server.url}/ingest/workato`, {
+            method: 'POST',
+            body: JSON.stringify({ id: `bp-job-${i}`, recipe_id: 1, status: 'succeeded', started_at: now, completed_at: now }),
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${projectKey}` },
+          }).then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), body: (await r.json()) as { error?: { code: string; message: string } } })),
+        ),
+      );
+      expect(workato.filter((a) => a.status === 200).length).toBeGreaterThan(0);
+      const overloaded = workato.filter((a) => a.status === 429);
+      expect(overloaded.length).toBeGreaterThan(0);
+      expect(overloaded[0]).toMatchObject({ retryAfter: '1', body: { error: { code: 'overloaded', message: expect.stringMatching(/FLOWTRACE_MAX_QUEUE_BYTES=4096/) } } });
+      expect(workato.length).toBe(10);
     } finally {
       await server.close();
       await collector.close();

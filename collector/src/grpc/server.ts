@@ -4,7 +4,7 @@ import { StoreUnavailableError, bearerToken, type Logger, type Projects } from '
 import type { CollectorMetrics, RequestOutcome } from '../metrics.js';
 import { OtlpRequestError } from '../otlp/errors.js';
 import { OverloadedError } from '../sink/sink.js';
-import type { Admission } from '../ingest/admission.js';
+import { MEMORY_PER_BODY_BYTE, overloadedMessage, type Admission } from '../ingest/admission.js';
 import type { OtlpIngest, Signal } from '../ingest/otlp.js';
 import { ExportLogsServiceResponse, ExportTraceServiceResponse } from '../otlp/proto.js';
 import { errorStatus, failure } from './status.js';
@@ -141,12 +141,9 @@ async function exportCall(
       return;
     }
     metrics?.receivedBytes.inc({ signal: service.signal, transport: 'grpc' }, call.request.length);
-    const release = options.admission ? options.admission.acquire(call.request.length) : () => {};
+    const release = options.admission ? options.admission.acquire(call.request.length * MEMORY_PER_BODY_BYTE.protobuf) : () => {};
     if (!release) {
-      throw new OverloadedError(
-        `the collector has ${options.admission!.inFlight} bytes of requests in flight (limit FLOWTRACE_MAX_QUEUE_BYTES=${options.admission!.limit}); retry later`,
-        1,
-      );
+      throw new OverloadedError(overloadedMessage(options.admission!), 1);
     }
     let outcome;
     try {

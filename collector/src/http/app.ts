@@ -9,7 +9,7 @@ import { ExportLogsServiceResponse, ExportTraceServiceResponse } from '../otlp/p
 import type { Encoding } from '../otlp/values.js';
 import { GRPC_CODE, sendMessage, sendStatus } from './respond.js';
 import { createOtlpIngest, type OtlpIngest, type Signal } from '../ingest/otlp.js';
-import { Admission } from '../ingest/admission.js';
+import { Admission, MEMORY_PER_BODY_BYTE, estimatedBodyBytes, overloadedMessage } from '../ingest/admission.js';
 import { ProjectRedaction, type RedactionSource } from '../ingest/redact.js';
 import { storedRedactionPatterns } from '../sink/redaction.js';
 import { ClickHouseSink } from '../sink/clickhouse.js';
@@ -170,7 +170,7 @@ export function createCollectorApp(
     );
   }
 
-  app.use(workatoRouter(options, sink, metrics));
+  app.use(workatoRouter(options, sink, metrics, admissionBudget));
   app.use((req: Request, res: Response) => {
     sendStatus(res, 404, undefined, GRPC_CODE.notFound, `no OTLP endpoint at ${req.method} ${req.path}; use POST /v1/traces or POST /v1/logs`);
   });
@@ -184,19 +184,16 @@ function count(metrics: CollectorMetrics, signal: Signal | undefined, outcome: R
 
 /**
  * Admission before the body is read: a request counts by its Content-Length
- * (a compressed one by four times that, at least 1 MiB); over the budget it
- * gets 429 with Retry-After.
+ * (a compressed one by four times that, at least 1 MiB) times what a byte of
+ * its encoding costs in memory; over the budget it gets 429 with Retry-After.
  */
 function admission(budget: Admission, metrics: CollectorMetrics) {
   return (req: Request, res: Response<unknown, Locals>, next: NextFunction): void => {
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    const compressed = (req.headers['content-encoding'] ?? '').trim() !== '' && req.headers['content-encoding'] !== 'identity';
-    const bytes = Number.isFinite(declared) && !compressed ? declared : Math.max(Number.isFinite(declared) ? declared * 4 : 0, 1 << 20);
-    const release = budget.acquire(bytes);
+    const release = budget.acquire(estimatedBodyBytes(req) * MEMORY_PER_BODY_BYTE[res.locals.encoding]);
     if (!release) {
       count(metrics, res.locals.signal, 'overloaded');
       res.setHeader('Retry-After', '1');
-      sendStatus(res, 429, res.locals.encoding, GRPC_CODE.unavailable, `the collector has ${budget.inFlight} bytes of requests in flight (limit FLOWTRACE_MAX_QUEUE_BYTES=${budget.limit}); retry later`);
+      sendStatus(res, 429, res.locals.encoding, GRPC_CODE.unavailable, overloadedMessage(budget));
       return;
     }
     res.once('finish', release);

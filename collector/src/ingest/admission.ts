@@ -1,11 +1,21 @@
 /**
- * The bytes of requests in flight, across transports: a request counts from
- * before its body is read (OTLP/HTTP) or as soon as its message arrives
+ * The memory requests in flight take, estimated from their size and kind
+ * (MEMORY_PER_BODY_BYTE), across transports: a request counts from before
+ * its body is read (OTLP/HTTP, Workato) or as soon as its message arrives
  * (OTLP/gRPC) until it is answered. Beyond the limit a request is refused,
  * and the sender asked to retry: with the sink's queue bounded by the same
  * number, the collector's memory stays bounded however many senders there
  * are. One request is always admitted, however large.
  */
+/**
+ * What a request costs in memory per byte of its (decompressed) body, measured
+ * (README, "Write path"): an OTLP/JSON body of 16 MiB took ~300 MiB (the parsed
+ * tree, the rows, their encoded text, and the engine's share of the INSERT);
+ * protobuf carries the same spans in ~40% of the bytes; a Workato body, read
+ * in chunks, ~8× plus a fixed share.
+ */
+export const MEMORY_PER_BODY_BYTE = { json: 20, protobuf: 36, workato: 8 } as const;
+
 export class Admission {
   #inFlight = 0;
 
@@ -26,4 +36,16 @@ export class Admission {
       this.#inFlight -= bytes;
     };
   }
+}
+
+/** A body's size after decompression, as far as its headers tell before it is read (a compressed one: four times, at least 1 MiB). */
+export function estimatedBodyBytes(req: { headers: Record<string, string | string[] | undefined> }): number {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  const encoding = String(req.headers['content-encoding'] ?? '').trim();
+  const compressed = encoding !== '' && encoding !== 'identity';
+  return Number.isFinite(declared) && !compressed ? declared : Math.max(Number.isFinite(declared) ? declared * 4 : 0, 1 << 20);
+}
+
+export function overloadedMessage(budget: Admission): string {
+  return `the collector holds requests of an estimated ${budget.inFlight} bytes in memory (limit FLOWTRACE_MAX_QUEUE_BYTES=${budget.limit}); retry later`;
 }
