@@ -134,7 +134,7 @@ export function createCollectorApp(
   app.disable('x-powered-by');
   app.use(draining.gate());
   const readBody = express.raw({ type: () => true, limit: options.maxBodyBytes, inflate: true });
-  const admit = admission(admissionBudget, metrics);
+  const admit = admission(admissionBudget, metrics, options.maxBodyBytes);
 
   app.get('/metrics', async (_req: Request, res: Response) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -183,13 +183,13 @@ function count(metrics: CollectorMetrics, signal: Signal | undefined, outcome: R
 }
 
 /**
- * Admission before the body is read: a request counts by its Content-Length
- * (a compressed one by four times that, at least 1 MiB) times what a byte of
- * its encoding costs in memory; over the budget it gets 429 with Retry-After.
+ * Admission before the body is read: a request counts by its estimated size
+ * (estimatedBodyBytes) times what a byte of its encoding costs in memory; over
+ * the budget it gets 429 with Retry-After.
  */
-function admission(budget: Admission, metrics: CollectorMetrics) {
+function admission(budget: Admission, metrics: CollectorMetrics, maxBodyBytes: number) {
   return (req: Request, res: Response<unknown, Locals>, next: NextFunction): void => {
-    const release = budget.acquire(estimatedBodyBytes(req) * MEMORY_PER_BODY_BYTE[res.locals.encoding]);
+    const release = budget.acquire(estimatedBodyBytes(req, maxBodyBytes) * MEMORY_PER_BODY_BYTE[res.locals.encoding]);
     if (!release) {
       count(metrics, res.locals.signal, 'overloaded');
       res.setHeader('Retry-After', '1');

@@ -38,7 +38,7 @@ export function workatoRouter(options: CollectorOptions, sink: Sink, metrics?: C
   const router = Router();
   // The in-flight budget OTLP shares: a Workato body counts at what it costs in memory, read in chunks.
   const admit = (req: Request, res: Response, next: NextFunction) => {
-    const release = budget ? budget.acquire(estimatedBodyBytes(req) * MEMORY_PER_BODY_BYTE.workato) : () => {};
+    const release = budget ? budget.acquire(estimatedBodyBytes(req, options.workatoMaxBodyBytes ?? options.maxBodyBytes) * MEMORY_PER_BODY_BYTE.workato) : () => {};
     if (!release) {
       res.setHeader('Retry-After', '1');
       sendError(res.status(429), 'overloaded', overloadedMessage(budget!));

@@ -38,12 +38,18 @@ export class Admission {
   }
 }
 
-/** A body's size after decompression, as far as its headers tell before it is read (a compressed one: four times, at least 1 MiB). */
-export function estimatedBodyBytes(req: { headers: Record<string, string | string[] | undefined> }): number {
+/**
+ * A body's size after decompression, as far as its headers tell before it is
+ * read: its Content-Length; a compressed one, eight times that; either way at
+ * most the body limit (the reader refuses more), which is also what a body of
+ * unknown length counts.
+ */
+export function estimatedBodyBytes(req: { headers: Record<string, string | string[] | undefined> }, maxBodyBytes: number): number {
   const declared = Number(req.headers['content-length'] ?? NaN);
+  if (!Number.isFinite(declared)) return maxBodyBytes;
   const encoding = String(req.headers['content-encoding'] ?? '').trim();
   const compressed = encoding !== '' && encoding !== 'identity';
-  return Number.isFinite(declared) && !compressed ? declared : Math.max(Number.isFinite(declared) ? declared * 4 : 0, 1 << 20);
+  return Math.min(maxBodyBytes, compressed ? declared * 8 : declared);
 }
 
 export function overloadedMessage(budget: Admission): string {
