@@ -241,3 +241,40 @@ describe('itemChunks', () => {
     }
   });
 });
+
+describe('OTLP/JSON near the body limit (the 17 MiB body that took +1.1 GB)', () => {
+  it('a 17 MiB OTLP/JSON body is stored whole', async () => {
+    const project = await newProject('otlp-json-17');
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const hex = (n: number, bytes: number) => n.toString(16).padStart(bytes * 2, '0');
+    const spans: string[] = [];
+    let size = 0;
+    for (let i = 0; size < 17 * 2 ** 20; i++) {
+      const span = JSON.stringify({
+        traceId: hex(Math.floor(i / 5) + 1, 16),
+        spanId: hex(i + 1, 8),
+        name: `step ${i % 5}: Salesforce Create Record`,
+        kind: 3,
+        startTimeUnixNano: String(now - BigInt(i) * 1_000_000n),
+        endTimeUnixNano: String(now - BigInt(i) * 1_000_000n + 5_000_000n),
+        attributes: [
+          { key: 'http.request.method', value: { stringValue: 'POST' } },
+          { key: 'url.full', value: { stringValue: 'https://acme.my.salesforce.com/services/data/v59.0/sobjects/Contact' } },
+          { key: 'http.response.status_code', value: { intValue: 201 } },
+          { key: 'flowtrace.step_id', value: { stringValue: `step-${i % 5}` } },
+        ],
+        status: {},
+      });
+      spans.push(span);
+      size += span.length + 1;
+    }
+    const body = `{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"big"}}]},"scopeSpans":[{"spans":[${spans.join(',')}]}]}]}`;
+    const before = process.memoryUsage().rss;
+    const res = await fetch(`${url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${project.key}` } });
+    console.log(`OTLP/JSON ${(body.length / 2 ** 20).toFixed(1)} MiB, ${spans.length} spans: RSS +${Math.round((process.memoryUsage().rss - before) / 2 ** 20)} MiB (test and collector in one process)`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({});
+    const stored = await store.select<{ n: string }>('test', `SELECT count() AS n FROM ${TABLES.traces} WHERE ProjectId = {project:String}`, { project: project.id });
+    expect(Number(stored[0]!.n)).toBe(spans.length);
+  });
+});
