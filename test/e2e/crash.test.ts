@@ -33,7 +33,7 @@ import {
 import { TABLES, openStore } from '@flowtrace/store';
 import type { Timeline } from '@flowtrace/query-api';
 import { tempDir } from '../support/store.js';
-import { startFlowtrace, type RunningFlowtrace } from '../support/flowtrace.js';
+import { createProject, startFlowtrace, type RunningFlowtrace } from '../support/flowtrace.js';
 import { prng } from '../support/prng.js';
 
 const SENDERS = 4;
@@ -76,15 +76,6 @@ async function start(): Promise<RunningFlowtrace> {
 
 type Project = { id: string; key: string };
 
-async function createProject(f: RunningFlowtrace, name: string): Promise<Project> {
-  const admin = { authorization: `Bearer ${env.FLOWTRACE_ADMIN_TOKEN}`, 'content-type': 'application/json' };
-  const created = await fetch(`${f.apiUrl}/admin/projects`, { method: 'POST', headers: admin, body: JSON.stringify({ name }) });
-  expect(created.status).toBe(201);
-  const { id } = (await created.json()) as { id: string };
-  const keyRes = await fetch(`${f.apiUrl}/admin/projects/${id}/api-keys`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'senders' }) });
-  expect(keyRes.status).toBe(201);
-  return { id, key: ((await keyRes.json()) as { key: string }).key };
-}
 
 async function getJson<T>(url: string, project: Project): Promise<T> {
   const res = await fetch(url, { headers: { authorization: `Bearer ${project.key}` } });
@@ -201,7 +192,7 @@ interface Figures {
 describe('SIGKILL at random moments under concurrent senders with retries', () => {
   it('stores every acknowledged span once, and every count and total equals the executions stored', { timeout: 150_000 }, async () => {
     current = await start();
-    const project = await createProject(current, 'crash');
+    const project = await createProject(current, 'crash', env.FLOWTRACE_ADMIN_TOKEN);
 
     const now = Date.now();
     const requests = Array.from({ length: SENDERS }, (_, s) => Array.from({ length: REQUESTS_PER_SENDER }, (_, r) => exportRequest(s, r, now)));

@@ -29,18 +29,12 @@ import {
 } from '@flowtrace/instrumentation/semconv';
 import type { Timeline } from '@flowtrace/query-api';
 import { tempDir } from '../support/store.js';
-import { startFlowtrace, type RunningFlowtrace } from '../support/flowtrace.js';
+import { createProject, startFlowtrace, type RunningFlowtrace } from '../support/flowtrace.js';
 
 const dir = tempDir('flowtrace-e2e-grpc-');
 let flowtrace: RunningFlowtrace;
 const projects: Record<'grpc' | 'http', { id: string; key: string }> = {} as never;
 
-async function createProject(name: string): Promise<{ id: string; key: string }> {
-  const admin = { authorization: `Bearer ${flowtrace.adminToken}`, 'content-type': 'application/json' };
-  const created = (await (await fetch(`${flowtrace.apiUrl}/admin/projects`, { method: 'POST', headers: admin, body: JSON.stringify({ name }) })).json()) as { id: string };
-  const key = (await (await fetch(`${flowtrace.apiUrl}/admin/projects/${created.id}/api-keys`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'app' }) })).json()) as { key: string };
-  return { id: created.id, key: key.key };
-}
 
 async function get<T>(project: { id: string; key: string }, path: string): Promise<T> {
   const res = await fetch(`${flowtrace.apiUrl}/projects/${project.id}${path}`, { headers: { authorization: `Bearer ${project.key}` } });
@@ -50,8 +44,8 @@ async function get<T>(project: { id: string; key: string }, path: string): Promi
 
 beforeAll(async () => {
   flowtrace = await startFlowtrace(dir.path);
-  projects.grpc = await createProject('over-grpc');
-  projects.http = await createProject('over-http');
+  projects.grpc = await createProject(flowtrace, 'over-grpc');
+  projects.http = await createProject(flowtrace, 'over-http');
 });
 afterAll(async () => {
   await flowtrace?.stop();

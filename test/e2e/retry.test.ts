@@ -19,7 +19,7 @@ import {
 } from '@flowtrace/instrumentation/semconv';
 import type { Timeline } from '@flowtrace/query-api';
 import { tempDir } from '../support/store.js';
-import { startFlowtrace, type RunningFlowtrace } from '../support/flowtrace.js';
+import { createProject, startFlowtrace, type RunningFlowtrace } from '../support/flowtrace.js';
 
 const TRACES = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const running: RunningFlowtrace[] = [];
@@ -37,12 +37,6 @@ async function start(dataDir: string, env: Record<string, string> = {}): Promise
 
 type Project = { id: string; key: string };
 
-async function createProject(flowtrace: RunningFlowtrace, name: string): Promise<Project> {
-  const admin = { authorization: `Bearer ${flowtrace.adminToken}`, 'content-type': 'application/json' };
-  const created = (await (await fetch(`${flowtrace.apiUrl}/admin/projects`, { method: 'POST', headers: admin, body: JSON.stringify({ name }) })).json()) as { id: string };
-  const key = (await (await fetch(`${flowtrace.apiUrl}/admin/projects/${created.id}/api-keys`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'app' }) })).json()) as { key: string };
-  return { id: created.id, key: key.key };
-}
 
 async function get<T>(flowtrace: RunningFlowtrace, project: Project, path: string): Promise<T> {
   const res = await fetch(`${flowtrace.apiUrl}/projects/${project.id}${path}`, { headers: { authorization: `Bearer ${project.key}` } });

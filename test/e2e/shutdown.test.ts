@@ -14,7 +14,7 @@ import { TABLES, openStore } from '@flowtrace/store';
 import { ExportTraceServiceRequest } from '@flowtrace/collector';
 import { RpcStatus } from '../../collector/src/otlp/proto.js';
 import { tempDir } from '../support/store.js';
-import { startFlowtrace, type RunningFlowtrace } from '../support/flowtrace.js';
+import { createProject, startFlowtrace, type RunningFlowtrace } from '../support/flowtrace.js';
 
 const SENDERS = 8;
 const SPANS_PER_REQUEST = 100;
@@ -32,12 +32,6 @@ afterAll(async () => {
 
 type Project = { id: string; key: string };
 
-async function createProject(f: RunningFlowtrace, name: string): Promise<Project> {
-  const admin = { authorization: `Bearer ${f.adminToken}`, 'content-type': 'application/json' };
-  const created = (await (await fetch(`${f.apiUrl}/admin/projects`, { method: 'POST', headers: admin, body: JSON.stringify({ name }) })).json()) as { id: string };
-  const key = (await (await fetch(`${f.apiUrl}/admin/projects/${created.id}/api-keys`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'senders' }) })).json()) as { key: string };
-  return { id: created.id, key: key.key };
-}
 
 /** One export request of 100 spans in a trace of its own. */
 function exportRequest(sender: string): { traceId: string; body: Buffer } {

@@ -72,3 +72,14 @@ export async function runScript(script: string, env: Record<string, string>): Pr
   if (code !== 0) throw new Error(`${script} exited ${code}\nstdout: ${stdout}\nstderr: ${stderr}`);
   return stdout;
 }
+
+/** A project and one API key, created through the admin API (the admin token: the banner's, or the one given). */
+export async function createProject(flowtrace: RunningFlowtrace, name: string, adminToken = flowtrace.adminToken): Promise<{ id: string; key: string }> {
+  const admin = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+  const created = await fetch(`${flowtrace.apiUrl}/admin/projects`, { method: 'POST', headers: admin, body: JSON.stringify({ name }) });
+  if (created.status !== 201) throw new Error(`creating project ${name}: HTTP ${created.status} ${await created.text()}`);
+  const { id } = (await created.json()) as { id: string };
+  const key = await fetch(`${flowtrace.apiUrl}/admin/projects/${id}/api-keys`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'app' }) });
+  if (key.status !== 201) throw new Error(`creating a key of project ${name}: HTTP ${key.status} ${await key.text()}`);
+  return { id, key: ((await key.json()) as { key: string }).key };
+}

@@ -1,8 +1,7 @@
 import { Server, ServerCredentials, status as Status, type Metadata, type sendUnaryData, type ServerUnaryCall, type ServiceDefinition } from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
-import { StoreUnavailableError, bearerToken, type Logger, type Projects } from '@flowtrace/store';
+import { bearerToken, type Logger, type Projects } from '@flowtrace/store';
 import type { CollectorMetrics, RequestOutcome } from '../metrics.js';
-import { OtlpRequestError } from '../otlp/errors.js';
 import { OverloadedError } from '../sink/sink.js';
 import { MEMORY_PER_BODY_BYTE, overloadedMessage, type Admission } from '../ingest/admission.js';
 import type { OtlpIngest, Signal } from '../ingest/otlp.js';
@@ -156,10 +155,9 @@ async function exportCall(
     if (outcome.rejected > 0) metrics?.rejectedRecords.inc({ signal: service.signal, reason: 'outside_window' }, outcome.rejected);
     callback(null, outcome.rejected === 0 ? {} : { partialSuccess: { [service.rejectedField]: outcome.rejected, errorMessage: outcome.errorMessage } });
   } catch (err) {
-    count(
-      err instanceof OtlpRequestError ? 'invalid' : err instanceof OverloadedError ? 'overloaded' : err instanceof StoreUnavailableError ? 'unavailable' : 'internal',
-    );
-    callback(errorStatus(err, options.log, service.path));
+    const { status, outcome } = errorStatus(err, options.log, service.path);
+    count(outcome);
+    callback(status);
   }
 }
 

@@ -4,6 +4,7 @@ import protobuf from 'protobufjs';
 import { StoreUnavailableError, type Logger } from '@flowtrace/store';
 import { OtlpRequestError } from '../otlp/errors.js';
 import { OverloadedError } from '../sink/sink.js';
+import type { RequestOutcome } from '../metrics.js';
 
 /** Shipped beside src/ and dist/, two levels up from this file in both. */
 const PROTO_FILE = fileURLToPath(new URL('../../proto/rpc_status.proto', import.meta.url));
@@ -45,18 +46,19 @@ function retryLater(details: string, retryAfterSeconds: number): ServerErrorResp
  * A failed export as the OTLP specification asks: a malformed request is not
  * retryable (INVALID_ARGUMENT, naming the field); an unreachable store or a
  * full queue is (UNAVAILABLE with RetryInfo); anything else is INTERNAL, with
- * the details in the log rather than the answer.
+ * the details in the log rather than the answer. With the outcome the
+ * collector's metrics count.
  */
-export function errorStatus(err: unknown, log: Logger, method: string): ServerErrorResponse {
-  if (err instanceof OtlpRequestError) return failure(Status.INVALID_ARGUMENT, err.message);
+export function errorStatus(err: unknown, log: Logger, method: string): { status: ServerErrorResponse; outcome: RequestOutcome } {
+  if (err instanceof OtlpRequestError) return { status: failure(Status.INVALID_ARGUMENT, err.message), outcome: 'invalid' };
   if (err instanceof OverloadedError) {
     log.warn('collector overloaded; asked the exporter to retry', { method, retryAfterSeconds: err.retryAfterSeconds, error: err.message });
-    return retryLater(err.message, err.retryAfterSeconds);
+    return { status: retryLater(err.message, err.retryAfterSeconds), outcome: 'overloaded' };
   }
   if (err instanceof StoreUnavailableError) {
     log.warn('store unavailable; asked the exporter to retry', { method, error: err.message });
-    return retryLater('storage is unavailable; retry later', STORE_RETRY_SECONDS);
+    return { status: retryLater('storage is unavailable; retry later', STORE_RETRY_SECONDS), outcome: 'unavailable' };
   }
   log.error('export failed', { method, error: err instanceof Error ? err.stack : String(err) });
-  return failure(Status.INTERNAL, 'internal error; the request was not stored');
+  return { status: failure(Status.INTERNAL, 'internal error; the request was not stored'), outcome: 'internal' };
 }

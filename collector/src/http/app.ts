@@ -9,7 +9,8 @@ import { ExportLogsServiceResponse, ExportTraceServiceResponse } from '../otlp/p
 import type { Encoding } from '../otlp/values.js';
 import { GRPC_CODE, sendMessage, sendStatus } from './respond.js';
 import { createOtlpIngest, type OtlpIngest, type Signal } from '../ingest/otlp.js';
-import { Admission, MEMORY_PER_BODY_BYTE, estimatedBodyBytes, overloadedMessage } from '../ingest/admission.js';
+import { Admission, MEMORY_PER_BODY_BYTE, estimatedBodyBytes } from '../ingest/admission.js';
+import { admit } from './admit.js';
 import { ProjectRedaction, type RedactionSource } from '../ingest/redact.js';
 import { storedRedactionPatterns } from '../sink/redaction.js';
 import { ClickHouseSink } from '../sink/clickhouse.js';
@@ -134,7 +135,15 @@ export function createCollectorApp(
   app.disable('x-powered-by');
   app.use(draining.gate());
   const readBody = express.raw({ type: () => true, limit: options.maxBodyBytes, inflate: true });
-  const admit = admission(admissionBudget, metrics, options.maxBodyBytes);
+  // A request counts at its estimated body size times what a byte of its encoding costs in memory.
+  const admitted = admit(
+    admissionBudget,
+    (req, res) => estimatedBodyBytes(req, options.maxBodyBytes) * MEMORY_PER_BODY_BYTE[(res.locals as Locals).encoding],
+    (res, message) => {
+      count(metrics, (res.locals as Locals).signal, 'overloaded');
+      sendStatus(res, 429, (res.locals as Locals).encoding, GRPC_CODE.unavailable, message);
+    },
+  );
 
   app.get('/metrics', async (_req: Request, res: Response) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -152,7 +161,7 @@ export function createCollectorApp(
         count(metrics, res.locals.signal, 'unauthenticated');
         sendStatus(res, 401, res.locals.encoding, GRPC_CODE.unauthenticated, message);
       }),
-      admit,
+      admitted,
       readBody,
       async (req: Request, res: Response<unknown, Locals>) => {
         const { encoding, projectId } = res.locals;
@@ -180,26 +189,6 @@ export function createCollectorApp(
 
 function count(metrics: CollectorMetrics, signal: Signal | undefined, outcome: RequestOutcome): void {
   if (signal) metrics.requests.inc({ signal, transport: 'http', outcome });
-}
-
-/**
- * Admission before the body is read: a request counts by its estimated size
- * (estimatedBodyBytes) times what a byte of its encoding costs in memory; over
- * the budget it gets 429 with Retry-After.
- */
-function admission(budget: Admission, metrics: CollectorMetrics, maxBodyBytes: number) {
-  return (req: Request, res: Response<unknown, Locals>, next: NextFunction): void => {
-    const release = budget.acquire(estimatedBodyBytes(req, maxBodyBytes) * MEMORY_PER_BODY_BYTE[res.locals.encoding]);
-    if (!release) {
-      count(metrics, res.locals.signal, 'overloaded');
-      res.setHeader('Retry-After', '1');
-      sendStatus(res, 429, res.locals.encoding, GRPC_CODE.unavailable, overloadedMessage(budget));
-      return;
-    }
-    res.once('finish', release);
-    res.once('close', release);
-    next();
-  };
 }
 
 function negotiate(req: Request, res: Response<unknown, Locals>, next: NextFunction): void {

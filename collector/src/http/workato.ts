@@ -1,6 +1,7 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { CollectorOptions } from './app.js';
-import { MEMORY_PER_BODY_BYTE, estimatedBodyBytes, overloadedMessage, type Admission } from '../ingest/admission.js';
+import { MEMORY_PER_BODY_BYTE, estimatedBodyBytes, type Admission } from '../ingest/admission.js';
+import { admit } from './admit.js';
 import { authenticate } from './auth.js';
 import { timeWindow } from '../otlp/window.js';
 import { itemChunks, type ChunkLimits } from '../workato/parse.js';
@@ -37,17 +38,13 @@ export interface WorkatoIngestResult extends Stored {
 export function workatoRouter(options: CollectorOptions, sink: Sink, metrics?: CollectorMetrics, budget?: Admission): Router {
   const router = Router();
   // The in-flight budget OTLP shares: a Workato body counts at what it costs in memory, read in chunks.
-  const admit = (req: Request, res: Response, next: NextFunction) => {
-    const release = budget ? budget.acquire(estimatedBodyBytes(req, options.workatoMaxBodyBytes ?? options.maxBodyBytes) * MEMORY_PER_BODY_BYTE.workato) : () => {};
-    if (!release) {
-      res.setHeader('Retry-After', '1');
-      sendError(res.status(429), 'overloaded', overloadedMessage(budget!));
-      return;
-    }
-    res.once('finish', release);
-    res.once('close', release);
-    next();
-  };
+  const admitted = budget
+    ? admit(
+        budget,
+        (req) => estimatedBodyBytes(req, options.workatoMaxBodyBytes ?? options.maxBodyBytes) * MEMORY_PER_BODY_BYTE.workato,
+        (res, message) => sendError(res.status(429), 'overloaded', message),
+      )
+    : (_req: Request, _res: Response, next: NextFunction) => next();
   const capture = { captureContent: options.captureContent ?? false };
   // Streams and imports are counted by how they were answered (the import check stores nothing: not counted).
   const counted = (_req: Request, res: Response, next: NextFunction) => {
@@ -71,7 +68,7 @@ export function workatoRouter(options: CollectorOptions, sink: Sink, metrics?: C
       next();
     },
     authenticate(options.projects, (res, message) => sendError(res, 'unauthorized', message)),
-    admit,
+    admitted,
     express.raw({ type: () => true, limit: options.workatoMaxBodyBytes ?? options.maxBodyBytes, inflate: true }),
     async (req: Request, res: Response) => {
       const projectId = res.locals.projectId as string;
@@ -97,7 +94,7 @@ export function workatoRouter(options: CollectorOptions, sink: Sink, metrics?: C
     const { source, files } = parseImportRequest(req.body, false);
     res.json({ imported: [...(await sink.workato.importedFiles(res.locals.projectId as string, source, files))] });
   });
-  router.post('/ingest/workato/import', counted, refuse, admit, importBody, async (req: Request, res: Response) => {
+  router.post('/ingest/workato/import', counted, refuse, admitted, importBody, async (req: Request, res: Response) => {
     const projectId = res.locals.projectId as string;
     const { source, files } = parseImportRequest(req.body, true);
     const { result, storedLogs, duplicate } = await importFiles(sink, projectId, source, files, capture, timeWindow(options), options.redaction);

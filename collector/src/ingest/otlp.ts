@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Retention } from '@flowtrace/store';
+import type { LogRow, Retention, SpanRow } from '@flowtrace/store';
 import { OtlpRequestError } from '../otlp/errors.js';
 import { logsFromRequest } from '../otlp/logs.js';
 import { spansFromRequest } from '../otlp/traces.js';
 import type { Encoding } from '../otlp/values.js';
-import { timeWindow } from '../otlp/window.js';
+import { timeWindow, type Rejections } from '../otlp/window.js';
 import { logsFromProtobuf, spansFromProtobuf } from '../otlp/wire.js';
 import type { Sink } from '../sink/sink.js';
 import { BUILT_IN_SOURCE, redactBatch, type RedactionSource } from './redact.js';
@@ -52,17 +52,23 @@ export function createOtlpIngest(options: OtlpIngestOptions): OtlpIngest {
     const window = timeWindow(options);
     const received = BigInt(Date.now()) * 1_000_000n;
     // Protobuf is read straight from the bytes into rows (otlp/wire.ts); OTLP/JSON is parsed, then walked.
-    const decoded =
-      signal === 'traces'
-        ? { spans: encoding === 'protobuf' ? spansFromProtobuf(body, projectId, window) : spansFromRequest(parseJson(body), encoding, projectId, window), logs: undefined }
-        : { spans: undefined, logs: encoding === 'protobuf' ? logsFromProtobuf(body, projectId, window, received) : logsFromRequest(parseJson(body), encoding, projectId, window, received) };
-    const rows = decoded.spans?.rows ?? decoded.logs?.rows ?? [];
-    const rejections = (decoded.spans ?? decoded.logs)!.rejections;
+    let batch: { spans: SpanRow[]; logs: LogRow[] };
+    let rejections: Rejections;
+    if (signal === 'traces') {
+      const decoded = encoding === 'protobuf' ? spansFromProtobuf(body, projectId, window) : spansFromRequest(parseJson(body), encoding, projectId, window);
+      batch = { spans: decoded.rows, logs: [] };
+      rejections = decoded.rejections;
+    } else {
+      const decoded = encoding === 'protobuf' ? logsFromProtobuf(body, projectId, window, received) : logsFromRequest(parseJson(body), encoding, projectId, window, received);
+      batch = { spans: [], logs: decoded.rows };
+      rejections = decoded.rejections;
+    }
+    const rows = batch.spans.length + batch.logs.length;
     // Credentials go before anything is stored; the token hashes the raw body, which is not stored.
-    const redacted = redactBatch({ spans: decoded.spans?.rows ?? [], logs: decoded.logs?.rows ?? [] }, await redaction.rulesFor(projectId));
+    const redacted = redactBatch(batch, await redaction.rulesFor(projectId));
     const { duplicate } = await options.sink.write({ projectId, token: requestToken(signal, projectId, encoding, body), ...redacted });
-    if (!duplicate && signal === 'logs') options.retention?.noteLogs(projectId, rows.length);
-    return { rejected: rejections.count, errorMessage: rejections.message(NOUNS[signal]), duplicate, stored: duplicate ? 0 : rows.length };
+    if (!duplicate && signal === 'logs') options.retention?.noteLogs(projectId, rows);
+    return { rejected: rejections.count, errorMessage: rejections.message(NOUNS[signal]), duplicate, stored: duplicate ? 0 : rows };
   };
 }
 

@@ -1,7 +1,9 @@
-import { TABLES, type Logger, type Store, type TableName } from '@flowtrace/store';
+import { randomUUID } from 'node:crypto';
+import { TABLES, type Logger, type Store } from '@flowtrace/store';
 import type { CollectorMetrics } from '../metrics.js';
 import { BlockWriter, QueueGauge, type BlockOptions } from './blocks.js';
-import { INSERT_FORMAT, LOG_COLUMNS, SPAN_COLUMNS, encodeLogs, encodeSpans } from './encode.js';
+import { ENCODED_TABLES, INSERT_FORMAT, encodeLogs, encodeSpans } from './encode.js';
+import { nextBackoff, pause } from './durable.js';
 import { TokenLedger, type LedgerOptions } from './ledger.js';
 import { OverloadedError, type Batch, type Sink, type WriteResult } from './sink.js';
 import { ClickHouseWorkatoQueries, type WorkatoQueries } from './workato.js';
@@ -9,7 +11,6 @@ import { Spool, SpoolFullError } from './spool.js';
 import { SpoolDrainer, isDataError, spoolPayload, type EncodedPart } from './drain.js';
 import { BlockWal, type WalBlock } from './wal.js';
 import { repairBlock } from './repair.js';
-import { randomUUID } from 'node:crypto';
 
 export interface ClickHouseSinkOptions {
   store: Store;
@@ -31,14 +32,6 @@ export interface ClickHouseSinkOptions {
    */
   walDir?: string;
 }
-
-const TABLE_OF = {
-  s: { table: TABLES.traces, columns: SPAN_COLUMNS },
-  l: { table: TABLES.logs, columns: LOG_COLUMNS },
-} as const;
-
-/** How long a failed block waits before it is inserted again, doubling up to the maximum. */
-const REPLAY_BACKOFF_MS = { first: 500, max: 30_000 };
 
 /** One table's share of a batch, encoded, and the block writer it goes to. */
 interface Part extends EncodedPart {
@@ -175,7 +168,7 @@ export class ClickHouseSink implements Sink {
   }
 
   #insert(block: WalBlock): Promise<void> {
-    const { table, columns } = TABLE_OF[block.kind];
+    const { table, columns } = ENCODED_TABLES[block.kind];
     return this.options.store.insertEncoded(`collector.sink.${table}`, table, columns, INSERT_FORMAT, block.text, block.token);
   }
 
@@ -183,13 +176,10 @@ export class ClickHouseSink implements Sink {
   #replay(file: string, block: WalBlock, cause?: unknown): void {
     const signal = this.#stopReplays.signal;
     const run = (async () => {
-      let backoff = cause === undefined ? 0 : REPLAY_BACKOFF_MS.first;
+      let backoff = cause === undefined ? 0 : nextBackoff(0);
       while (!signal.aborted) {
         if (backoff > 0) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, backoff);
-            signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-          });
+          await pause(backoff, signal);
           if (signal.aborted) return;
         }
         try {
@@ -203,7 +193,7 @@ export class ClickHouseSink implements Sink {
             await this.#wal!.remove(file);
             return;
           }
-          backoff = Math.min(REPLAY_BACKOFF_MS.max, backoff === 0 ? REPLAY_BACKOFF_MS.first : backoff * 2);
+          backoff = nextBackoff(backoff);
           this.options.log.warn('could not insert a block again; retrying', { rows: block.rows, retryInMs: backoff, error: (err as Error).message });
         }
       }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile, open as openFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StoreUnavailableError, TABLES, type Logger, type Store, type TableName } from '@flowtrace/store';
+import { StoreUnavailableError, type Logger, type Store } from '@flowtrace/store';
 import type { CollectorMetrics } from '../metrics.js';
-import { INSERT_FORMAT, LOG_COLUMNS, SPAN_COLUMNS } from './encode.js';
+import { ENCODED_TABLES, INSERT_FORMAT } from './encode.js';
+import { nextBackoff, pause, writeDurably } from './durable.js';
 import type { TokenLedger } from './ledger.js';
 import type { Spool, SpoolRecord } from './spool.js';
 
@@ -17,10 +18,6 @@ export interface EncodedPart {
   rows: number;
 }
 
-const TABLE: Record<EncodedPart['kind'], { table: TableName; columns: readonly string[] }> = {
-  s: { table: TABLES.traces, columns: SPAN_COLUMNS },
-  l: { table: TABLES.logs, columns: LOG_COLUMNS },
-};
 
 /** A spooled batch: a JSON header line, then each part's encoded rows. */
 interface SpoolHeader {
@@ -63,8 +60,6 @@ interface RoundPlan {
 
 /** What a round takes from the spool. */
 const ROUND = { records: 500, bytes: 8 << 20 };
-/** How long a failed round waits before it is tried again, doubling up to the maximum. */
-const BACKOFF_MS = { first: 500, max: 30_000 };
 /** ClickHouse refusing the data itself (not a failure to reach it): trying again cannot help. */
 const DATA_ERROR = /^(CANNOT_PARSE|CANNOT_READ|TYPE_MISMATCH|INCORRECT_DATA|CANNOT_CONVERT|VALUE_IS_OUT_OF_RANGE|TOO_LARGE_ARRAY_SIZE|SIZES_OF_ARRAYS_DONT_MATCH|INCORRECT_NUMBER_OF_COLUMNS|CANNOT_INSERT_NULL|ILLEGAL_COLUMN)/;
 
@@ -153,12 +148,9 @@ export class SpoolDrainer {
         backoff = 0;
       } catch (err) {
         this.spool.rewind();
-        backoff = Math.min(BACKOFF_MS.max, backoff === 0 ? BACKOFF_MS.first : backoff * 2);
+        backoff = nextBackoff(backoff);
         this.log.warn('could not store spooled batches; retrying', { error: (err as Error).message, retryInMs: backoff, spooledBatches: this.spool.depthRecords });
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, backoff);
-          signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-        });
+        await pause(backoff, signal);
       }
       this.gauges();
     }
@@ -212,7 +204,7 @@ export class SpoolDrainer {
   }
 
   async #insert(kind: EncodedPart['kind'], text: string, token: string, rows: number): Promise<void> {
-    const { table, columns } = TABLE[kind];
+    const { table, columns } = ENCODED_TABLES[kind];
     const started = performance.now();
     let outcome: 'ok' | 'error' = 'error';
     try {
@@ -261,17 +253,4 @@ async function readPlan(dir: string): Promise<RoundPlan | undefined> {
 
 function writePlan(dir: string, plan: RoundPlan): Promise<void> {
   return writeDurably(join(dir, 'drain-round.json'), JSON.stringify(plan));
-}
-
-/** Writes a small file so that a crash leaves the old content or the new, fsynced. */
-async function writeDurably(file: string, content: string): Promise<void> {
-  const tmp = `${file}.tmp`;
-  const handle = await openFile(tmp, 'w');
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
 }

@@ -1,4 +1,4 @@
-import type { LogRow, SpanRow } from '@flowtrace/store';
+import { TABLES, type LogRow, type SpanRow } from '@flowtrace/store';
 
 /**
  * Rows as JSONCompactEachRow lines: one JSON array per row, values in the
@@ -19,6 +19,12 @@ export const LOG_COLUMNS = [
   'ProjectId', 'Timestamp', 'TraceId', 'SpanId', 'TraceFlags', 'SeverityText', 'SeverityNumber', 'ServiceName', 'Body',
   'ResourceSchemaUrl', 'ResourceAttributes', 'ScopeSchemaUrl', 'ScopeName', 'ScopeVersion', 'ScopeAttributes', 'LogAttributes', 'EventName',
 ] as const;
+
+/** The table each kind of encoded rows goes to: 's' spans, 'l' logs. */
+export const ENCODED_TABLES = {
+  s: { table: TABLES.traces, columns: SPAN_COLUMNS },
+  l: { table: TABLES.logs, columns: LOG_COLUMNS },
+} as const;
 
 /**
  * The spans of a request share their resource's attribute map (one object per

@@ -1,4 +1,5 @@
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { writeDurably } from './durable.js';
 import { join } from 'node:path';
 
 /** A block as it is inserted: its table, its deduplication token, the requests it carries, its rows. */
@@ -35,15 +36,7 @@ export class BlockWal {
   /** Writes the block durably; resolves with its file. */
   async write(block: WalBlock): Promise<string> {
     const file = join(this.dir, `${block.token}.block`);
-    const tmp = `${file}.tmp`;
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(`${JSON.stringify({ kind: block.kind, token: block.token, keys: block.keys, rows: block.rows })}\n${block.text}`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file);
+    await writeDurably(file, `${JSON.stringify({ kind: block.kind, token: block.token, keys: block.keys, rows: block.rows })}\n${block.text}`);
     return file;
   }
 
