@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Metadata, credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { TABLES, openStore } from '@flowtrace/store';
+import { TABLES, openStore, type Store } from '@flowtrace/store';
+import { ExportTraceServiceRequest, SPAN_COLUMNS, encodeSpans, spansFromRequest, timeWindow } from '@flowtrace/collector';
 import { createProjectKey, startServer, type ServerChild } from './server-child.js';
 import { fmt, percentile } from './stats.js';
 import { workflowSpanBatches } from './spans.js';
@@ -67,7 +68,7 @@ export async function benchWritePath(): Promise<void> {
   process.stdout.write(`  ${TEMPLATES} request bodies from the OTel SDK serializer, ${fmt(bytesPerSpan, 0)} protobuf bytes/span; trace ids rewritten per send\n`);
 
   process.stdout.write(`  engine ceiling: INSERT … SELECT of ${fmt(CEILING_ROWS, 0)} spans into ${TABLES.traces}, every view attached, best of 3 …\n`);
-  const ceiling = await engineCeiling();
+  const { ceiling, closedLoop } = await engineCeiling(templates);
   process.stdout.write(`  engine ceiling: ${fmt(ceiling, 0)} rows/s\n`);
 
   const results: PhaseResult[] = [];
@@ -75,7 +76,7 @@ export async function benchWritePath(): Promise<void> {
   results.push(await phase('OTLP/gRPC', {}, templates, (server, key) => grpcSender(server.grpcAddress, key)));
   results.push(await phase('OTLP/HTTP protobuf + spool', { spool: true }, templates, (server, key) => httpSender(server.otlpUrl, key)));
 
-  printTable(ceiling, results);
+  printTable(ceiling, closedLoop, results);
 }
 
 /** Requests of 100 workflow executions each (bench/src/spans.ts); encoded once. */
@@ -87,8 +88,20 @@ function workflowBodies(): BodyTemplate[] {
   });
 }
 
-/** /work/shared/probes/engine-ceiling.mjs, full schema only: one in five spans an execution root. */
-async function engineCeiling(): Promise<number> {
+/** What the engine alone takes, measured in the same store before any load. */
+interface EngineFigures {
+  /** /work/shared/probes/engine-ceiling.mjs, full schema only: one in five spans an execution root. */
+  ceiling: number;
+  /**
+   * The bench's own requests, decoded and encoded as the sink does, inserted
+   * straight into the engine in blocks of SENDERS × SPANS_PER_BATCH spans:
+   * the largest block a closed loop of SENDERS senders can ever hand the
+   * collector. Into otel_traces with every view, and into a bare copy.
+   */
+  closedLoop: { full: number; bare: number; blockRows: number };
+}
+
+async function engineCeiling(templates: BodyTemplate[]): Promise<EngineFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'flowtrace-bench-ceiling-'));
   const { store } = await openStore({ dataDir: dir, ttlDays: TTL_DAYS });
   try {
@@ -98,11 +111,40 @@ async function engineCeiling(): Promise<number> {
       await store.command('bench.ceiling', generatedSpansInsert(CEILING_ROWS));
       best = Math.max(best, CEILING_ROWS / ((performance.now() - start) / 1000));
     }
-    return best;
+    const blocks = closedLoopBlocks(templates);
+    await store.command('bench.ceiling', `CREATE TABLE bench_bare AS ${TABLES.traces}`);
+    const full = await insertRate(store, TABLES.traces, blocks);
+    const bare = await insertRate(store, 'bench_bare', blocks);
+    process.stdout.write(
+      `  engine alone, ${blocks.length} blocks of ${fmt(SENDERS * SPANS_PER_BATCH, 0)} of these spans (the most ${SENDERS} senders can have in flight): ` +
+        `${fmt(full, 0)} rows/s with every view (${fmt(full / best, 2)} × ceiling), ${fmt(bare, 0)} into a bare copy of ${TABLES.traces} (${fmt(bare / best, 2)} ×)\n`,
+    );
+    return { ceiling: best, closedLoop: { full, bare, blockRows: SENDERS * SPANS_PER_BATCH } };
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const CLOSED_LOOP_BLOCKS = 25;
+
+/** The templates' spans as the sink encodes them, SENDERS requests to a block, trace ids made unique per request. */
+function closedLoopBlocks(templates: BodyTemplate[]): string[] {
+  const window = timeWindow({ ttlDays: TTL_DAYS, maxFutureSkewSeconds: 3600 });
+  return Array.from({ length: CLOSED_LOOP_BLOCKS }, (_, b) =>
+    Array.from({ length: SENDERS }, (_, i) => {
+      const n = b * SENDERS + i;
+      const request = ExportTraceServiceRequest.decode(uniqueBody(templates[n % templates.length]!, n));
+      return encodeSpans(spansFromRequest(request, 'protobuf', 'bench-closed-loop', window).rows);
+    }).join(''),
+  );
+}
+
+async function insertRate(store: Store, table: string, blocks: string[]): Promise<number> {
+  const start = performance.now();
+  // bench_bare is the bench's own table, outside TABLES.
+  for (const block of blocks) await store.insertEncoded('bench.closed-loop', table as typeof TABLES.traces, SPAN_COLUMNS, 'JSONCompactEachRow', block);
+  return (blocks.length * SENDERS * SPANS_PER_BATCH) / ((performance.now() - start) / 1000);
 }
 
 function generatedSpansInsert(rows: number): string {
@@ -299,13 +341,15 @@ async function readBack(dataDir: string): Promise<Stored> {
   }
 }
 
-function printTable(ceiling: number, results: PhaseResult[]): void {
+function printTable(ceiling: number, closedLoop: EngineFigures['closedLoop'], results: PhaseResult[]): void {
   const cells = (...values: string[]) => `| ${values.join(' | ')} |\n`;
   const rate = (r: PhaseResult) => r.load.acknowledgedSpans / r.load.seconds;
   let out = `\nWrite path (${SENDERS} senders × ${SPANS_PER_BATCH}-span requests, ${SECONDS} s per phase, server in its own process, fresh data dir per phase):\n\n`;
   out += cells('write path', 'spans/s', '× ceiling', 'p50 ms', 'p99 ms', 'server peak RSS', 'stored = acknowledged', 'otel_traces B/span', 'all tables incl. derived B/span');
   out += cells('---', '---:', '---:', '---:', '---:', '---:', '---', '---:', '---:');
   out += cells(`engine ceiling: INSERT … SELECT of ${fmt(CEILING_ROWS, 0)} spans, every view (best of 3)`, fmt(ceiling, 0), '1.00', '', '', '', '', '', '');
+  out += cells(`engine alone, ${fmt(closedLoop.blockRows, 0)}-span blocks of these requests, every view`, fmt(closedLoop.full, 0), fmt(closedLoop.full / ceiling, 2), '', '', '', '', '', '');
+  out += cells(`engine alone, ${fmt(closedLoop.blockRows, 0)}-span blocks, bare ${TABLES.traces} (no view)`, fmt(closedLoop.bare, 0), fmt(closedLoop.bare / ceiling, 2), '', '', '', '', '', '');
   for (const r of results) {
     const storedOk = r.stored.spans === r.load.acknowledgedSpans;
     const ack = rate(r);
