@@ -87,10 +87,13 @@ export async function serve(parts: Parts, config: Config, log: Logger, print: (l
       }
     }
     // Policies load now, so the collector counts new logs against them from the first request.
-    await retention.enforceAll();
-    retention.start(config.retentionIntervalMs);
+    await retention.load();
     const where = store.mode === 'embedded' ? `${store.location} (embedded ClickHouse)` : `ClickHouse server ${store.location}`;
     print(['Flowtrace is running', ...services, `  Data       ${where}`, ...notes].join('\n'));
+    log.info('serving', { services: services.length });
+    // Trimming a large store can take seconds: it runs behind the open ports, and says so.
+    retention.enforceAllInBackground();
+    retention.start(config.retentionIntervalMs);
     return running;
   } catch (err) {
     await running.stop();

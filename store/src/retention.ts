@@ -99,11 +99,30 @@ export class Retention {
     return run;
   }
 
+  /** Reads the policies (once), so that counting new logs against them can begin. */
+  async load(): Promise<number> {
+    await this.#load();
+    return this.#policies.size;
+  }
+
   /** Enforces every project's policy, reading the policies again (another process may have set one). */
   async enforceAll(): Promise<void> {
     this.#loaded = undefined;
     await this.#load();
     for (const projectId of this.#policies.keys()) await this.enforce(projectId);
+  }
+
+  /**
+   * One pass over every project in the background, saying when it starts and
+   * ends: on a large store it can take seconds, and nothing waits for it.
+   */
+  enforceAllInBackground(): void {
+    const started = performance.now();
+    this.#log?.info('retention pass started', { projects: this.#policies.size });
+    this.enforceAll().then(
+      () => this.#log?.info('retention pass finished', { projects: this.#policies.size, seconds: Math.round(performance.now() - started) / 1000 }),
+      (err: unknown) => this.#log?.warn('retention enforcement failed', { error: (err as Error).message }),
+    );
   }
 
   /** Enforces every `intervalMs` until stop(). */
