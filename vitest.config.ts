@@ -7,7 +7,7 @@ export default defineConfig({
   resolve: {
     // Tests import the workspaces' sources, not their build output.
     alias: [
-      { find: /^@flowtrace\/(store|collector|query-api|instrumentation)$/, replacement: `${root}$1/src/index.ts` },
+      { find: /^@flowtrace\/(store|collector|query-api|alerting|instrumentation)$/, replacement: `${root}$1/src/index.ts` },
       { find: /^@flowtrace\/instrumentation\/(semconv|register)$/, replacement: `${root}instrumentation/src/$1.ts` },
     ],
   },

@@ -1,0 +1,2 @@
+export { expandMacros, MacroError } from './macros.js';
+export type { MacroContext, VariableValue } from './macros.js';
