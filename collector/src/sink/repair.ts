@@ -63,9 +63,10 @@ export async function repairBlock(store: Store, block: WalBlock, log: Logger): P
           `DELETE FROM ${table} WHERE ProjectId = {project:String} AND Kind = {kind:String} AND Bucket = toDateTime({hour:UInt32}, 'UTC')`,
           hourParams,
         );
-        // The view's own SELECT, over that hour's executions only.
+        // The view's own SELECT, over that hour's executions only (on a cluster the view reads
+        // flowtrace_executions_local; the hour is read back through the Distributed table).
         const select = definition.as_select.replace(
-          /FROM\s+(?:`?\w+`?\.)?`?flowtrace_executions`?(?=[\s)]|$)/,
+          /FROM\s+(?:`?\w+`?\.)?`?flowtrace_executions(?:_local)?`?(?=[\s)]|$)/,
           `FROM (SELECT * FROM ${TABLES.executions} WHERE ProjectId = {project:String} AND Kind = {kind:String} AND toStartOfHour(Start, 'UTC') = toDateTime({hour:UInt32}, 'UTC')) AS ${TABLES.executions}`,
         );
         if (select === definition.as_select) throw new Error(`cannot read the source of ${view}`);
