@@ -1,2 +1,15 @@
 export { expandMacros, MacroError } from './macros.js';
 export type { MacroContext, VariableValue } from './macros.js';
+export { loadRules, parseRules, parseDuration, formatDuration, conditionMet, AlertRulesError, DEFAULT_RULES_PATH } from './rules.js';
+export type { AlertRule, RuleSet } from './rules.js';
+export { grafanaProvisioning, GRAFANA_DATASOURCE_UID } from './grafana.js';
+export type { GrafanaProvisioning } from './grafana.js';
+export { Alerting } from './evaluator.js';
+export type { AlertingOptions, EvaluationResult } from './evaluator.js';
+export { step, fingerprint, notificationId } from './state.js';
+export type { InstanceState, Observation, Transition, NotificationPayload } from './state.js';
+export { AlertRepository, nextVersion } from './repository.js';
+export type { Delivery, NotificationRecord, RuleRecord } from './repository.js';
+export { Dispatcher, webhookTargets, backoffDelay, DEFAULT_BACKOFF, DEFAULT_MAX_PENDING, DEFAULT_MAX_DELIVERY_AGE_MS, DEFAULT_DELIVERY_TIMEOUT_MS } from './webhooks.js';
+export type { BackoffOptions, WebhookTarget, DispatcherOptions } from './webhooks.js';
+export { renderTemplate, renderLink, formatValue } from './template.js';

@@ -121,7 +121,10 @@ export function expandMacros(sql: string, ctx: MacroContext): string {
     if (!name) throw new MacroError(`$__conditionalAll: the second argument must be a variable, got ${JSON.stringify(args[1])}`);
     const value = variables[name];
     if (value === undefined) throw new MacroError(`$__conditionalAll: variable $${name} has no value`);
-    return typeof value === 'object' && 'all' in value ? '1=1' : args[0]!;
+    // The plugin drops the condition for "All" and for an empty value too (a blank
+    // textbox, nothing selected): `value === '' || value === '$__all'` in CHDatasource.
+    const empty = typeof value === 'string' ? value === '' : Array.isArray(value) && value.length === 0;
+    return empty || (typeof value === 'object' && 'all' in value) ? '1=1' : args[0]!;
   });
   out = out.replace(/\$\{(\w+)(?::(\w+))?\}|\$(?!__)(\w+)/g, (whole, braced: string | undefined, format: string | undefined, bare: string | undefined) => {
     const name = (braced ?? bare)!;
