@@ -7,7 +7,8 @@ export default defineConfig({
   resolve: {
     // Tests import the workspaces' sources, not their build output.
     alias: [
-      { find: /^@flowtrace\/(store|collector|query-api|alerting|instrumentation)$/, replacement: `${root}$1/src/index.ts` },
+      { find: /^@flowtrace\/(store|collector|query-api|alerting|conventions|instrumentation)$/, replacement: `${root}$1/src/index.ts` },
+      { find: /^@flowtrace\/conventions\/semconv$/, replacement: `${root}conventions/src/semconv.ts` },
       { find: /^@flowtrace\/instrumentation\/(semconv|register)$/, replacement: `${root}instrumentation/src/$1.ts` },
     ],
   },

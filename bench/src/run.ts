@@ -8,6 +8,7 @@ import { benchWorkato } from './workato.js';
 import { benchWritePath } from './writepath.js';
 import { benchDecode } from './decode.js';
 import { benchFormats } from './formats.js';
+import { benchConsole } from './console.js';
 
 /**
  * `npm run bench`: each figure is printed next to a baseline measured in the same
@@ -21,6 +22,8 @@ process.stdout.write(`Flowtrace benchmarks, node ${process.version}\n`);
 // server in child processes and opens their data dirs here only after they exit.
 await benchWritePath();
 await benchDecode();
+// Its server is a child process too, on a data dir of its own.
+await benchConsole();
 const dir = mkdtempSync(join(tmpdir(), 'flowtrace-bench-'));
 const { store } = await openStore({ dataDir: dir, ttlDays: 30 });
 try {

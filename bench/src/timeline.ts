@@ -2,13 +2,15 @@ import { AdminToken, Projects, TABLES, type Store } from '@flowtrace/store';
 import { createQueryApp } from '@flowtrace/query-api';
 import { fmt, percentile, row, timeRuns } from './stats.js';
 import { listen, quietLog } from './support.js';
+import { benchTraceSearch } from './search.js';
 
 const SPANS_PER_TRACE = 10;
 
 /**
  * Loads `spans` spans (10 per trace, over 7 days, generated inside ClickHouse),
  * then times the timeline endpoint against the baseline a table without the
- * lookup table would need: the same spans selected by TraceId alone.
+ * lookup table would need: the same spans selected by TraceId alone; then
+ * trace search on the same spans (search.ts).
  */
 export async function benchTimeline(store: Store, spans: number): Promise<void> {
   const projects = new Projects(store, { keyCacheMs: 60_000 });
@@ -55,8 +57,9 @@ export async function benchTimeline(store: Store, spans: number): Promise<void> 
   const baseline = await timeRuns(50, 3, (i) =>
     store.select('bench.baseline', `SELECT * FROM ${TABLES.traces} WHERE ProjectId = {projectId:String} AND TraceId = {traceId:String}`, { projectId, traceId: ids[150 + i]!.id }),
   );
-  await server.close();
   row('', 'p50 ms', 'p95 ms', 'p95 vs baseline');
   row('baseline: SELECT by TraceId, no lookup table', fmt(percentile(baseline, 50), 2), fmt(percentile(baseline, 95), 2), '1.00');
   row('GET /projects/:id/traces/:traceId (HTTP)', fmt(percentile(timeline, 50), 2), fmt(percentile(timeline, 95), 2), fmt(percentile(timeline, 95) / percentile(baseline, 95), 3));
+  await benchTraceSearch(store, server.url, projectId, key);
+  await server.close();
 }

@@ -1,6 +1,6 @@
 import { Projects, type Store } from '@flowtrace/store';
 import { openCollector } from '@flowtrace/collector';
-import { recipeJobTrace, toOtlpJson } from '@flowtrace/instrumentation';
+import { recipeJobTrace, toOtlpJson } from '@flowtrace/conventions';
 import { fmt, row } from './stats.js';
 import { listen, quietLog } from './support.js';
 

@@ -31,6 +31,8 @@ const ENV = z.object({
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must be a plain identifier (letters, digits, _)' }).default('default'),
+  /** Server mode on a cluster: its name in remote_servers; tables are replicated and sharded across it. */
+  CLICKHOUSE_CLUSTER: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must be a plain identifier (letters, digits, _): the cluster name in remote_servers' }).optional(),
   /** Interface both servers listen on. */
   FLOWTRACE_HOST: z.string().min(1).default('0.0.0.0'),
   FLOWTRACE_OTLP_HTTP_PORT: port(4318),
@@ -74,6 +76,18 @@ const ENV = z.object({
   FLOWTRACE_SPOOL_MAX_BYTES: count(1024 * MiB, 256 * MiB),
   /** How long a stored request's token is remembered, so its retries are acknowledged without storing it twice. */
   FLOWTRACE_DEDUP_WINDOW_SECONDS: count(DEFAULT_DEDUP.windowMs / 1000, 60),
+  /** Alerting: the rules file; unset: the shipped alerting/rules/default.yaml. */
+  FLOWTRACE_ALERT_RULES: z.string().optional(),
+  /** Alerting: webhook URLs notifications are posted to, comma-separated; unset: rules are evaluated, nothing is posted. */
+  FLOWTRACE_ALERT_WEBHOOK_URL: z
+    .string()
+    .transform((text) => text.split(',').map((url) => url.trim()).filter((url) => url !== ''))
+    .pipe(z.array(z.url({ protocol: /^https?$/, message: 'must be http:// or https:// URLs, separated by commas' })).min(1, { message: 'must hold at least one URL' }))
+    .optional(),
+  /** Alerting: how often a rule without an interval of its own is evaluated. */
+  FLOWTRACE_ALERT_INTERVAL_SECONDS: count(60, 1),
+  /** Alerting: whether this process evaluates the rules; unset: `start` does, `collector` and `query-api` do not. */
+  FLOWTRACE_ALERTING: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
   /** Least severe level written to the JSON log on stderr. */
   FLOWTRACE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }).default('info'),
 });
@@ -85,6 +99,7 @@ export const CONFIG_HELP: Record<keyof z.infer<typeof ENV>, [fallback: string, m
   CLICKHOUSE_USER: ['default', 'server mode: user'],
   CLICKHOUSE_PASSWORD: ['empty', 'server mode: password'],
   CLICKHOUSE_DATABASE: ['default', 'server mode: database, created if missing'],
+  CLICKHOUSE_CLUSTER: ['unset (one server)', 'server mode: cluster (remote_servers) to create Replicated tables on, with Distributed tables in front'],
   FLOWTRACE_HOST: ['0.0.0.0', 'interface every server listens on'],
   FLOWTRACE_OTLP_HTTP_PORT: ['4318', 'OTLP/HTTP port (0: any free port)'],
   FLOWTRACE_OTLP_GRPC_PORT: ['4317', 'OTLP/gRPC port (0: any free port)'],
@@ -98,7 +113,7 @@ export const CONFIG_HELP: Record<keyof z.infer<typeof ENV>, [fallback: string, m
   FLOWTRACE_WORKATO_MAX_BODY_BYTES: ['67108864', 'largest Workato stream or import request after decompression'],
   FLOWTRACE_CAPTURE_CONTENT: ['false', 'keep inputs, outputs and messages of Workato streams'],
   FLOWTRACE_RETENTION_INTERVAL_SECONDS: ['60', 'how often per-project retention is enforced'],
-  FLOWTRACE_PUBLIC_URL: ["unset (the request's origin)", 'base URL of links the query API returns'],
+  FLOWTRACE_PUBLIC_URL: ["unset (the address the request arrived on)", 'base URL of links the query API returns'],
   FLOWTRACE_BATCH_MAX_ROWS: [String(DEFAULT_BLOCKS.maxRows), 'group commit: rows in one INSERT block at most'],
   FLOWTRACE_BATCH_MAX_BYTES: [String(DEFAULT_BLOCKS.maxBytes), 'group commit: encoded bytes in one INSERT block at most'],
   FLOWTRACE_BATCH_LINGER_MS: [String(DEFAULT_BLOCKS.lingerMs), 'after an INSERT, how long the next block waits for the senders it answered'],
@@ -108,17 +123,21 @@ export const CONFIG_HELP: Record<keyof z.infer<typeof ENV>, [fallback: string, m
   FLOWTRACE_SPOOL_MAX_BYTES: ['1073741824', 'the most the spool may hold'],
   FLOWTRACE_WAL_DIR: ['<data dir>/flowtrace-wal (embedded); unset (server)', 'blocks written down before their INSERT, repaired after a crash'],
   FLOWTRACE_DEDUP_WINDOW_SECONDS: [String(DEFAULT_DEDUP.windowMs / 1000), 'how long a stored request is remembered, so its retries are stored once'],
+  FLOWTRACE_ALERT_RULES: ['the shipped alerting/rules/default.yaml', 'alert rules file (YAML); a bad file stops the start'],
+  FLOWTRACE_ALERT_WEBHOOK_URL: ['unset (nothing posted)', 'webhook URLs alert notifications are posted to, comma-separated'],
+  FLOWTRACE_ALERT_INTERVAL_SECONDS: ['60', 'how often an alert rule without an interval of its own is evaluated'],
+  FLOWTRACE_ALERTING: ['on for start, off for collector and query-api', 'whether this process evaluates the alert rules (on, off); one process per store should'],
   FLOWTRACE_LOG_LEVEL: ['info', 'least severe level of the JSON log on stderr (debug, info, warn, error)'],
 };
 
 /** Values never echoed back in an error. */
-const SECRETS = new Set(['FLOWTRACE_ADMIN_TOKEN', 'CLICKHOUSE_PASSWORD']);
+const SECRETS = new Set(['FLOWTRACE_ADMIN_TOKEN', 'CLICKHOUSE_PASSWORD', 'FLOWTRACE_ALERT_WEBHOOK_URL']);
 
 export const CONFIG_VARIABLES = Object.keys(ENV.shape) as ReadonlyArray<keyof z.infer<typeof ENV>>;
 
 export interface Config {
   dataDir: string;
-  server: { url: string; username: string; password: string; database: string } | undefined;
+  server: { url: string; username: string; password: string; database: string; cluster?: string | undefined } | undefined;
   host: string;
   otlpHttpPort: number;
   otlpGrpcPort: number;
@@ -138,6 +157,14 @@ export interface Config {
   spool: { dir: string; maxBytes: number } | undefined;
   walDir: string | undefined;
   dedupWindowMs: number;
+  alerting: {
+    /** Unset: the command decides (`start` evaluates, `collector` and `query-api` do not). */
+    enabled: boolean | undefined;
+    /** Unset: the shipped rules. */
+    rulesPath: string | undefined;
+    webhooks: string[];
+    intervalMs: number;
+  };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -150,20 +177,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable counts as unset, as shells and compose files often leave them.
   const present = Object.fromEntries(CONFIG_VARIABLES.filter((name) => env[name] !== undefined && env[name] !== '').map((name) => [name, env[name]]));
   const parsed = ENV.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      const value = present[name] ?? '';
-      const shown = SECRETS.has(name) || /\/\/[^/]*@/.test(value) ? 'a value not shown here' : JSON.stringify(value);
-      return `${name}: ${issue.message} (got ${shown})`;
-    });
-    throw new ConfigError(problems.join('\n'));
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        const value = present[name] ?? '';
+        const shown = SECRETS.has(name) || /\/\/[^/]*@/.test(value) ? 'a value not shown here' : JSON.stringify(value);
+        return `${name}: ${issue.message} (got ${shown})`;
+      });
+  if (present.CLICKHOUSE_CLUSTER !== undefined && present.CLICKHOUSE_URL === undefined) {
+    problems.push('CLICKHOUSE_CLUSTER: needs a ClickHouse server (set CLICKHOUSE_URL); the embedded store is one process on one machine, with no cluster');
   }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems.join('\n'));
   const e = parsed.data;
   return {
     dataDir: e.FLOWTRACE_DATA_DIR,
     server: e.CLICKHOUSE_URL
-      ? { url: e.CLICKHOUSE_URL, username: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD, database: e.CLICKHOUSE_DATABASE }
+      ? { url: e.CLICKHOUSE_URL, username: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD, database: e.CLICKHOUSE_DATABASE, cluster: e.CLICKHOUSE_CLUSTER }
       : undefined,
     host: e.FLOWTRACE_HOST,
     otlpHttpPort: e.FLOWTRACE_OTLP_HTTP_PORT,
@@ -185,6 +215,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Embedded, one process owns the data directory, and its blocks' record with it.
     walDir: e.FLOWTRACE_WAL_DIR ?? (e.CLICKHOUSE_URL ? undefined : join(e.FLOWTRACE_DATA_DIR, 'flowtrace-wal')),
     dedupWindowMs: e.FLOWTRACE_DEDUP_WINDOW_SECONDS * 1000,
+    alerting: {
+      enabled: e.FLOWTRACE_ALERTING === undefined ? undefined : e.FLOWTRACE_ALERTING === 'on',
+      rulesPath: e.FLOWTRACE_ALERT_RULES,
+      webhooks: e.FLOWTRACE_ALERT_WEBHOOK_URL ?? [],
+      intervalMs: e.FLOWTRACE_ALERT_INTERVAL_SECONDS * 1000,
+    },
     logLevel: e.FLOWTRACE_LOG_LEVEL,
   };
 }

@@ -5,7 +5,8 @@ import type { Express } from 'express';
 import { AdminToken, Projects, Retention, openStore, type Logger } from '@flowtrace/store';
 import { createGrpcReceiver, openCollector, type Collector, type GrpcReceiver } from '@flowtrace/collector';
 import { createQueryApp } from '@flowtrace/query-api';
-import type { Config } from './config.js';
+import { Alerting, AlertRulesError, DEFAULT_RULES_PATH, loadRules, type RuleSet } from '@flowtrace/alerting';
+import { ConfigError, type Config } from './config.js';
 
 export interface Parts {
   collector: boolean;
@@ -26,6 +27,11 @@ export interface Running {
 
 /** Opens the store and starts the requested parts on it, printing where they listen. */
 export async function serve(parts: Parts, config: Config, log: Logger, print: (line: string) => void): Promise<Running> {
+  // `start` evaluates the alert rules unless told not to; `collector` and
+  // `query-api` only when told to (FLOWTRACE_ALERTING=on): one process per store should.
+  const alertingOn = config.alerting.enabled ?? (parts.collector && parts.queryApi);
+  // A bad rules file stops the start before anything is opened.
+  const ruleSet = alertingOn ? alertRules(config.alerting.rulesPath ?? DEFAULT_RULES_PATH) : undefined;
   const { store, migrationsApplied } = await openStore({
     dataDir: config.dataDir,
     server: config.server,
@@ -38,11 +44,17 @@ export async function serve(parts: Parts, config: Config, log: Logger, print: (l
   const servers: HttpServer[] = [];
   let collector: Collector | undefined;
   let grpc: GrpcReceiver | undefined;
+  let alerting: Alerting | undefined;
   const running: Running = {
     stop: async () => {
       retention.stop();
       collector?.drain();
-      await Promise.all([...servers.map((server) => closeServer(server, config.shutdownTimeoutMs, log)), grpc?.close(config.shutdownTimeoutMs)]);
+      await Promise.all([
+        ...servers.map((server) => closeServer(server, config.shutdownTimeoutMs, log)),
+        grpc?.close(config.shutdownTimeoutMs),
+        // Evaluation stops; a webhook post under way gets the shutdown timeout, then stays pending for the next start.
+        alerting?.stop(config.shutdownTimeoutMs),
+      ]);
       // What the sink still holds is stored before the store closes.
       await collector?.close();
       await retention.idle();
@@ -82,9 +94,20 @@ export async function serve(parts: Parts, config: Config, log: Logger, print: (l
       const app = createQueryApp({ store, projects, adminToken, log, retention, publicUrl: config.publicUrl });
       running.apiPort = await listen(app, config.host, config.apiPort, servers);
       services.push(`  Query API  http://${config.host}:${running.apiPort}`);
+      // The address to open in a browser: a wildcard listener is reached through localhost.
+      const browserHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      services.push(`  Console    http://${browserHost}:${running.apiPort}/  (sign in with a project key, or the admin token)`);
       if (adminToken.generated) {
         notes.push('', `  Admin token (shown once; only its hash is kept): ${adminToken.generated}`);
       }
+    }
+    if (ruleSet) {
+      // Links to failing executions point at the query API: FLOWTRACE_PUBLIC_URL, or this process's own.
+      const apiHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+      const linkBase = config.publicUrl ?? (running.apiPort === undefined ? undefined : `http://${apiHost}:${running.apiPort}`);
+      alerting = await Alerting.start({ store, log, rules: ruleSet, webhooks: config.alerting.webhooks, intervalMs: config.alerting.intervalMs, linkBase });
+      const to = config.alerting.webhooks.length === 0 ? 'nothing posted (FLOWTRACE_ALERT_WEBHOOK_URL unset)' : `posted to ${config.alerting.webhooks.length} webhook${config.alerting.webhooks.length === 1 ? '' : 's'}`;
+      services.push(`  Alerting   ${ruleSet.rules.length} rules from ${ruleSet.source}; ${to}`);
     }
     // Policies load now, so the collector counts new logs against them from the first request.
     await retention.load();
@@ -97,6 +120,16 @@ export async function serve(parts: Parts, config: Config, log: Logger, print: (l
     return running;
   } catch (err) {
     await running.stop();
+    throw err;
+  }
+}
+
+/** The alert rules; a bad file is a configuration error, reported with its variable, file, rule and field. */
+function alertRules(path: string): RuleSet {
+  try {
+    return loadRules(path);
+  } catch (err) {
+    if (err instanceof AlertRulesError) throw new ConfigError(`FLOWTRACE_ALERT_RULES: ${err.message}`);
     throw err;
   }
 }

@@ -11,7 +11,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { JsonLogsSerializer, JsonTraceSerializer, ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { jobTraceId } from '@flowtrace/instrumentation';
+import { jobTraceId } from '@flowtrace/conventions';
 import { Projects, TABLES, type Store } from '@flowtrace/store';
 import { OtlpRequestError, logsFromProtobuf, logsFromRequest, openCollector, spansFromProtobuf, spansFromRequest, timeWindow } from '@flowtrace/collector';
 import { openTempStore } from '../../test/support/store.js';

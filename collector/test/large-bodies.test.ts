@@ -8,7 +8,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentRunTraceId, jobTraceId } from '@flowtrace/instrumentation';
+import { agentRunTraceId, jobTraceId } from '@flowtrace/conventions';
 import { Projects, TABLES, type Store } from '@flowtrace/store';
 import { Admission, OverloadedError, createCollectorApp, openCollector, type Collector, type Sink } from '@flowtrace/collector';
 import { itemChunks, parseBody, WHOLE_BODY_BYTES, type Item } from '../src/workato/parse.js';

@@ -7,8 +7,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentRunTraceId, emitTrace, jobTraceId, spanIdFor, traceIdFor, traceIdFromRequestId } from '@flowtrace/instrumentation';
-import * as sc from '@flowtrace/instrumentation/semconv';
+import { emitTrace } from '@flowtrace/instrumentation';
+import { agentRunTraceId, jobTraceId, spanIdFor, traceIdFor, traceIdFromRequestId } from '@flowtrace/conventions';
+import * as sc from '@flowtrace/conventions/semconv';
 import { trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { TABLES } from '@flowtrace/store';

@@ -1,8 +1,7 @@
-import { ROOT_CONTEXT, TraceFlags, diag, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, TraceFlags, diag, trace, type Attributes, type Context, type Link, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
 import { RandomIdGenerator, type IdGenerator } from '@opentelemetry/sdk-trace-base';
-import { spanIdFor } from './ids.js';
-import { toHrTime, type LogSpec, type TraceSpec } from './model.js';
+import { spanIdFor, toHrTime, type LogSpec, type TraceSpec } from '@flowtrace/conventions';
 
 /**
  * Gives the next span the ids Flowtrace derived for it, and random ids
@@ -60,29 +59,37 @@ export function emitTrace(spec: TraceSpec, tracer: Tracer, logger: Logger, ids: 
   };
   for (const s of spec.spans) {
     const parent = contextOf(s.parentKey ?? (s.key === 'root' ? undefined : 'root'));
-    const isRoot = trace.getSpanContext(parent) === undefined;
-    const span = ids.withIds(isRoot ? spec.traceId : undefined, spanIdFor(spec.traceId, s.key), () =>
-      tracer.startSpan(
-        s.name,
-        {
-          kind: s.kind,
-          startTime: toHrTime(s.startTime),
-          attributes: s.attributes,
-          links: s.links?.map((link) => ({ context: { traceId: link.traceId, spanId: link.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true }, attributes: link.attributes })),
-        },
-        parent,
-      ),
-    );
-    if (!warnedAboutIds && span.isRecording() && span.spanContext().traceId !== spec.traceId) {
-      warnedAboutIds = true;
-      diag.warn('flowtrace: the tracer provider does not use FLOWTRACE_ID_GENERATOR; trace ids will not match execution ids');
-    }
+    const span = startSpanWithIds(tracer, ids, spec.traceId, spanIdFor(spec.traceId, s.key), parent, s.name, {
+      kind: s.kind,
+      startTime: toHrTime(s.startTime),
+      attributes: s.attributes,
+      links: s.links?.map((link) => linkTo(link.traceId, link.spanId, link.attributes)),
+    });
     for (const event of s.events ?? []) span.addEvent(event.name, event.attributes ?? {}, toHrTime(event.time));
     if (s.status) span.setStatus(s.status);
     span.end(toHrTime(s.endTime ?? s.startTime));
     started.set(s.key, span);
   }
   for (const log of spec.logs) emitLog(log, logger, contextOf(log.spanKey));
+}
+
+/**
+ * Starts a span under `parent` (a new trace when `parent` holds no span) with
+ * the ids Flowtrace derived for it: `traceId` for a root, `spanId` always.
+ */
+export function startSpanWithIds(tracer: Tracer, ids: FlowtraceIdGenerator, traceId: string, spanId: string, parent: Context, name: string, options: SpanOptions): Span {
+  const isRoot = trace.getSpanContext(parent) === undefined;
+  const span = ids.withIds(isRoot ? traceId : undefined, spanId, () => tracer.startSpan(name, options, parent));
+  if (!warnedAboutIds && span.isRecording() && span.spanContext().traceId !== traceId) {
+    warnedAboutIds = true;
+    diag.warn('flowtrace: the tracer provider does not use FLOWTRACE_ID_GENERATOR; trace ids will not match execution ids');
+  }
+  return span;
+}
+
+/** A link to a span of another trace, known by its ids. */
+export function linkTo(traceId: string, spanId: string, attributes?: Attributes): Link {
+  return { context: { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true }, attributes };
 }
 
 export function emitLog(log: LogSpec, logger: Logger, context: Context = ROOT_CONTEXT): void {

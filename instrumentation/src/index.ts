@@ -1,19 +1,32 @@
 export { Flowtrace, INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from './sdk.js';
-export type { FlowtraceOptions } from './sdk.js';
+export type { FlowtraceOptions, RecordAllResult } from './sdk.js';
 export { start, shutdown } from './start.js';
 export type { StartOptions } from './start.js';
 export { FlowtraceIdGenerator, FLOWTRACE_ID_GENERATOR, emitTrace, emitLog } from './emit.js';
-export { toOtlpJson } from './otlp.js';
-export { traceIdFor, spanIdFor, rootSpanIdOf, traceIdFromRequestId, requestIdFromTraceId } from './ids.js';
-export { redactValue, redactText, redactUrl, capturedJson, REDACTED, MAX_CAPTURED_CHARS } from './redact.js';
-export { NO_CAPTURE, toMillis } from './model.js';
-export type { TraceSpec, SpanSpec, LogSpec, CaptureOptions, Time } from './model.js';
-export { triggerTrace, triggerTraceId } from './families/triggers.js';
-export type { TriggerRun, WorkflowSubmission, WebhookRecord } from './families/triggers.js';
-export { workflowExecutionTrace, workflowExecutionTraceId } from './families/workflow.js';
-export type { WorkflowExecution, StepExecution, ExecutionStatus } from './families/workflow.js';
-export type { OutboundRequest } from './families/http.js';
+export { FlowtraceLogRecordProcessor } from './context.js';
+export { ExportQueues, FLOWTRACE_EXPORT_QUEUES } from './queues.js';
+export type { Counts, Losses } from './queues.js';
+export type { ActiveWorkflowExecution, ActiveStep, WorkflowExecutionStart, StepStart } from './live.js';
+// The conventions an app records with, from the SDK-free package the server shares.
 export {
+  toOtlpJson,
+  traceIdFor,
+  spanIdFor,
+  rootSpanIdOf,
+  traceIdFromRequestId,
+  requestIdFromTraceId,
+  redactValue,
+  redactText,
+  redactUrl,
+  capturedJson,
+  REDACTED,
+  MAX_CAPTURED_CHARS,
+  NO_CAPTURE,
+  toMillis,
+  triggerTrace,
+  triggerTraceId,
+  workflowExecutionTrace,
+  workflowExecutionTraceId,
   toolCallTrace,
   triggerSubscriptionTrace,
   triggerSubscriptionTraceId,
@@ -21,14 +34,47 @@ export {
   triggerEventTraceId,
   triggerEventStatus,
   deliveryStatus,
-} from './families/actionkit.js';
-export type { ToolCall, TriggerSubscription, TriggerEvent, TriggerEventStatus, Delivery, DeliveryAttempt } from './families/actionkit.js';
-export { syncRunTrace, syncRunTraceId } from './families/sync.js';
-export type { SyncRun, SyncType, SyncStatus, SyncWarning, SyncError, SyncWebhookFailure, Recoverability } from './families/sync.js';
-export { credentialRefreshTrace } from './families/credentials.js';
-export type { CredentialRefresh } from './families/credentials.js';
-export { agentRunTrace, agentRunTraceId } from './families/agent.js';
-export type { AgentRun, LlmCall, ToolExecution, GuardrailEvaluation } from './families/agent.js';
-export { recipeJobTrace, jobTraceId, userActivityLog } from './families/jobs.js';
-export type { RecipeJob, JobLine, UserActivity } from './families/jobs.js';
-
+  syncRunTrace,
+  syncRunTraceId,
+  credentialRefreshTrace,
+  agentRunTrace,
+  agentRunTraceId,
+  recipeJobTrace,
+  jobTraceId,
+  userActivityLog,
+} from '@flowtrace/conventions';
+export type {
+  TraceSpec,
+  SpanSpec,
+  LogSpec,
+  CaptureOptions,
+  Time,
+  TriggerRun,
+  WorkflowSubmission,
+  WebhookRecord,
+  WorkflowExecution,
+  StepExecution,
+  ExecutionStatus,
+  OutboundRequest,
+  ToolCall,
+  TriggerSubscription,
+  TriggerEvent,
+  TriggerEventStatus,
+  Delivery,
+  DeliveryAttempt,
+  SyncRun,
+  SyncType,
+  SyncStatus,
+  SyncWarning,
+  SyncError,
+  SyncWebhookFailure,
+  Recoverability,
+  CredentialRefresh,
+  AgentRun,
+  LlmCall,
+  ToolExecution,
+  GuardrailEvaluation,
+  RecipeJob,
+  JobLine,
+  UserActivity,
+} from '@flowtrace/conventions';

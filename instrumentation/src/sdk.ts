@@ -1,17 +1,37 @@
-import { diag, trace } from '@opentelemetry/api';
+import { ProxyTracerProvider, diag, trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { FLOWTRACE_ID_GENERATOR, emitLog, emitTrace, type FlowtraceIdGenerator } from './emit.js';
-import type { CaptureOptions, LogSpec, TraceSpec } from './model.js';
-import { agentRunTrace, type AgentRun } from './families/agent.js';
-import { credentialRefreshTrace, type CredentialRefresh } from './families/credentials.js';
-import { recipeJobTrace, userActivityLog, type RecipeJob, type UserActivity } from './families/jobs.js';
-import { syncRunTrace, type SyncRun } from './families/sync.js';
-import { toolCallTrace, triggerEventTrace, triggerSubscriptionTrace, type ToolCall, type TriggerEvent, type TriggerSubscription } from './families/actionkit.js';
-import { triggerTrace, type TriggerRun } from './families/triggers.js';
-import { workflowExecutionTrace, type WorkflowExecution } from './families/workflow.js';
+import { traceWorkflowExecution, type ActiveWorkflowExecution, type WorkflowExecutionStart } from './live.js';
+import { FLOWTRACE_EXPORT_QUEUES, type Counts, type Losses } from './queues.js';
+import {
+  INSTRUMENTATION_NAME,
+  INSTRUMENTATION_VERSION,
+  agentRunTrace,
+  credentialRefreshTrace,
+  recipeJobTrace,
+  syncRunTrace,
+  toolCallTrace,
+  triggerEventTrace,
+  triggerSubscriptionTrace,
+  triggerTrace,
+  userActivityLog,
+  workflowExecutionTrace,
+  type AgentRun,
+  type CaptureOptions,
+  type CredentialRefresh,
+  type LogSpec,
+  type RecipeJob,
+  type SyncRun,
+  type ToolCall,
+  type TraceSpec,
+  type TriggerEvent,
+  type TriggerRun,
+  type TriggerSubscription,
+  type UserActivity,
+  type WorkflowExecution,
+} from '@flowtrace/conventions';
 
-export const INSTRUMENTATION_NAME = '@flowtrace/instrumentation';
-export const INSTRUMENTATION_VERSION = '0.1.0';
+export { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION };
 
 export interface FlowtraceOptions {
   /**
@@ -23,6 +43,20 @@ export interface FlowtraceOptions {
   idGenerator?: FlowtraceIdGenerator;
 }
 
+/** What `recordAll` did. */
+export interface RecordAllResult {
+  /** Items handed to `record`. */
+  recorded: number;
+  /** Spans and logs recorded meanwhile that never reached Flowtrace (all zero unless the exporter failed). */
+  lost: Losses;
+}
+
+/** What recording one item emits, held back by `recordAll` until the queues have room for it. */
+interface Emission {
+  size: Counts;
+  emit: () => void;
+}
+
 /**
  * Records integration-platform executions as OpenTelemetry traces and logs,
  * through the global tracer and logger providers (set up by `start()`, the
@@ -32,6 +66,8 @@ export interface FlowtraceOptions {
 export class Flowtrace {
   readonly #capture: CaptureOptions;
   readonly #ids: FlowtraceIdGenerator;
+  /** Set while `recordAll` runs its `record` callback: what it records is collected here. */
+  #collecting: Emission[] | undefined;
 
   constructor(options: FlowtraceOptions = {}) {
     this.#capture = { captureContent: options.captureContent ?? false };
@@ -46,6 +82,40 @@ export class Flowtrace {
   /** Records a workflow execution with its steps and their outbound requests. */
   recordWorkflowExecution(execution: WorkflowExecution): void {
     this.#record(() => workflowExecutionTrace(execution, this.#capture));
+  }
+
+  /**
+   * Records many workflow executions (a backfill) without dropping any: see
+   * `recordAll`. Resolves once all of them are exported.
+   */
+  recordWorkflowExecutions(executions: Iterable<WorkflowExecution> | AsyncIterable<WorkflowExecution>): Promise<RecordAllResult> {
+    return this.recordAll(executions, (execution) => this.recordWorkflowExecution(execution));
+  }
+
+  /**
+   * Traces a workflow execution as it runs, with the same trace
+   * `recordWorkflowExecution` makes of a finished one. `run` gets the active
+   * execution (`step(…)` runs a step as a child span); what it returns or
+   * throws reaches you unchanged, and a throw or rejection marks the
+   * execution FAILED with the error's message.
+   *
+   * ```ts
+   * await flowtrace.traceWorkflowExecution({ executionId, workflowId, userId, integration }, async (execution) => {
+   *   await execution.step({ stepId: 'create', name: 'Create record' }, () => salesforce.create(record));
+   * });
+   * ```
+   */
+  traceWorkflowExecution<T>(execution: WorkflowExecutionStart, run: (execution: ActiveWorkflowExecution) => T): T {
+    return traceWorkflowExecution(
+      {
+        tracer: trace.getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION),
+        logger: logs.getLogger(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION),
+        ids: this.#ids,
+        capture: this.#capture,
+      },
+      execution,
+      run,
+    );
   }
 
   /** Records an ActionKit List Tools or Run Tool request; its requestId is its trace id. */
@@ -81,7 +151,7 @@ export class Flowtrace {
   }
 
   recordUserActivity(activity: UserActivity): void {
-    this.#safely(() => emitLog(userActivityLog(activity), logs.getLogger(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION)));
+    this.#recordLogs(() => [userActivityLog(activity)]);
   }
 
   /** Records a trace built by hand (or by a mapper you compose yourself). */
@@ -91,14 +161,99 @@ export class Flowtrace {
 
   /** Records logs that belong to no trace. */
   recordLogs(specs: LogSpec[]): void {
-    this.#safely(() => {
-      const logger = logs.getLogger(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION);
-      for (const spec of specs) emitLog(spec, logger);
-    });
+    this.#recordLogs(() => specs);
+  }
+
+  /**
+   * Records many items — a backfill, an import — without dropping any.
+   * `record` records one item with the methods above, as you would one at a
+   * time: `flowtrace.recordAll(jobs, (job) => flowtrace.recordRecipeJob(job))`.
+   * Where a plain loop would overflow the SDK's export queues and lose what
+   * does not fit, this hands the items to OpenTelemetry a batch at a time and
+   * waits for each batch to be exported before the next. Resolves once
+   * everything is exported, with what (if anything) was lost anyway.
+   */
+  async recordAll<T>(items: Iterable<T> | AsyncIterable<T>, record: (item: T) => void): Promise<RecordAllResult> {
+    const before = FLOWTRACE_EXPORT_QUEUES.lost();
+    let recorded = 0;
+    let sinceFlush: Counts = { spans: 0, logs: 0 };
+    for await (const item of items) {
+      const emissions = this.#collect(() => record(item));
+      recorded++;
+      for (const emission of emissions) {
+        if (!FLOWTRACE_EXPORT_QUEUES.hasRoom(emission.size, sinceFlush)) {
+          // Sent batch by batch, a backfill never overflows a queue, and only one export is in flight at a time.
+          await this.#drain();
+          sinceFlush = { spans: 0, logs: 0 };
+        }
+        this.#safely(emission.emit);
+        sinceFlush = { spans: sinceFlush.spans + emission.size.spans, logs: sinceFlush.logs + emission.size.logs };
+      }
+    }
+    await this.flush();
+    const after = FLOWTRACE_EXPORT_QUEUES.lost();
+    return {
+      recorded,
+      lost: {
+        dropped: { spans: after.dropped.spans - before.dropped.spans, logs: after.dropped.logs - before.dropped.logs },
+        failed: { spans: after.failed.spans - before.failed.spans, logs: after.failed.logs - before.failed.logs },
+      },
+    };
+  }
+
+  /**
+   * Exports everything recorded so far, through the registered tracer and
+   * logger providers, and resolves once it is sent (or failed to send: any
+   * loss is reported as a warning). Never rejects.
+   */
+  async flush(): Promise<void> {
+    await this.#drain();
+    FLOWTRACE_EXPORT_QUEUES.reportNow();
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      await FLOWTRACE_EXPORT_QUEUES.drain({ spans: () => forceFlush(trace.getTracerProvider()), logs: () => forceFlush(logs.getLoggerProvider()) });
+    } catch (err) {
+      diag.error('flowtrace: could not flush telemetry', err);
+    }
+  }
+
+  /** Runs `record` and returns what it recorded, unsent. */
+  #collect(record: () => void): Emission[] {
+    const collected: Emission[] = [];
+    const outer = this.#collecting;
+    this.#collecting = collected;
+    try {
+      record();
+    } finally {
+      this.#collecting = outer;
+    }
+    return collected;
   }
 
   #record(build: () => TraceSpec): void {
-    this.#safely(() => emitTrace(build(), trace.getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION), logs.getLogger(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION), this.#ids));
+    this.#safely(() => {
+      const spec = build();
+      this.#emitOrCollect({ spans: spec.spans.length, logs: spec.logs.length }, () =>
+        emitTrace(spec, trace.getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION), logs.getLogger(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION), this.#ids),
+      );
+    });
+  }
+
+  #recordLogs(build: () => LogSpec[]): void {
+    this.#safely(() => {
+      const specs = build();
+      this.#emitOrCollect({ spans: 0, logs: specs.length }, () => {
+        const logger = logs.getLogger(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION);
+        for (const spec of specs) emitLog(spec, logger);
+      });
+    });
+  }
+
+  #emitOrCollect(size: Counts, emit: () => void): void {
+    if (this.#collecting) this.#collecting.push({ size, emit });
+    else emit();
   }
 
   #safely(run: () => void): void {
@@ -108,4 +263,11 @@ export class Flowtrace {
       diag.error('flowtrace: could not record telemetry', err);
     }
   }
+}
+
+/** Calls `forceFlush` on a provider that has one (an SDK provider, or the API's proxy in front of one). */
+async function forceFlush(provider: object): Promise<void> {
+  const target = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
+  const flushable = target as { forceFlush?: () => Promise<unknown> };
+  if (typeof flushable.forceFlush === 'function') await flushable.forceFlush();
 }

@@ -88,3 +88,21 @@ export function orderedRange<T extends Record<string, unknown>>(fromKey: keyof T
 
 /** Task History's statuses (an execution passes through the last three). */
 export const WORKFLOW_STATUSES = ['SUCCEEDED', 'FAILED', 'RUNNING', 'DELAYED', 'CANCELLED'] as const;
+
+/** Managed Sync's lifecycle phases and statuses, as its logs name them. */
+export const SYNC_TYPES = ['INITIAL', 'INCREMENTAL', 'FULL', 'PERMISSION', 'SINGLE_RECORD'] as const;
+export const SYNC_STATUSES = ['ACTIVE', 'IDLE', 'RATE_LIMITED', 'ERRORED'] as const;
+
+const DURATION = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)$/;
+const NANOS_PER: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+
+/** A duration with its unit ("250ms", "1.5s", "2m", "800us"), as Jaeger and Tempo take it; parsed to nanoseconds. */
+export const durationParam = z
+  .string()
+  .trim()
+  .regex(DURATION, { message: 'must be a duration with its unit, such as 250ms, 1.5s, 2m or 800us' })
+  .transform((text) => {
+    const [, amount, unit] = DURATION.exec(text)!;
+    return BigInt(Math.round(Number(amount) * NANOS_PER[unit!]!));
+  })
+  .meta({ description: 'a duration with its unit: ns, us, ms, s, m or h (e.g. 250ms, 1.5s)' });

@@ -22,7 +22,7 @@ beforeAll(async () => {
   const projects = new Projects(store, { keyCacheMs: 60_000 });
   const log = memoryLogger();
   const adminToken = await AdminToken.load(store, ADMIN);
-  const queryServer = await listenApp(createQueryApp({ store, projects, adminToken, log }));
+  const queryServer = await listenApp(createQueryApp({ store, projects, adminToken, log, checkResponses: true }));
   const collectorServer = await listenApp((await openCollector({ store, projects, log, maxBodyBytes: 1 << 20, ttlDays: 30, maxFutureSkewSeconds: 3600 })).app);
   api = queryServer.url;
   otlp = collectorServer.url;
@@ -127,6 +127,27 @@ describe('admin API', () => {
     expect((await admin('DELETE', `/projects/${project.id}/api-keys/${project.keyId}`)).status).toBe(204);
     expect((await admin('DELETE', `/projects/${project.id}/api-keys/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
     expect((await admin('GET', '/projects/00000000-0000-4000-8000-000000000000/api-keys')).status).toBe(404);
+  });
+
+  it('lists the projects, and refuses a name already taken (in any case) with 409 naming it', async () => {
+    const first = await newProject('Acme CRM');
+    const res = await admin('POST', '/projects', { name: '  acme crm ' });
+    expect(res.status).toBe(409);
+    const body = (await res.json()) as { error: { code: string; message: string; name: string; projectId: string } };
+    expect(body.error).toMatchObject({ code: 'conflict', name: 'acme crm', projectId: first.id });
+    expect(body.error.message).toContain('a project named "acme crm" already exists');
+    // Created at the same moment, one of two same-named projects is refused.
+    const both = await Promise.all([admin('POST', '/projects', { name: 'Twin' }), admin('POST', '/projects', { name: 'twin' })]);
+    expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
+
+    const list = await admin('GET', '/projects');
+    expect(list.status).toBe(200);
+    const { projects } = (await list.json()) as { projects: Array<{ id: string; name: string; createdAt: string }> };
+    expect(projects.filter((p) => p.name.toLowerCase() === 'acme crm')).toEqual([{ id: first.id, name: 'Acme CRM', createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) }]);
+    expect(projects.filter((p) => p.name.toLowerCase() === 'twin')).toHaveLength(1);
+    expect([...projects].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map((p) => p.id)).toEqual(projects.map((p) => p.id));
+    expect((await fetch(`${api}/admin/projects`)).status).toBe(401);
+    expect((await admin('GET', '/projects', undefined, 'not-the-token')).status).toBe(401);
   });
 
   it("sets and reads a project's redaction patterns, refusing one that cannot be used by its place", async () => {

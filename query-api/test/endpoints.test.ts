@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
-import { emitTrace, toOtlpJson } from '@flowtrace/instrumentation';
+import { emitTrace } from '@flowtrace/instrumentation';
+import { toOtlpJson } from '@flowtrace/conventions';
 import { openPipeline, type Pipeline } from '../../test/support/pipeline.js';
 import { buildDataset, type Dataset } from '../../test/support/dataset.js';
 
@@ -200,6 +201,11 @@ describe('Event Logs', () => {
 
   it('filters by level, type, user, integration, trace, time and text', async () => {
     const attr = (log: LogSpec, name: string) => log.attributes[name];
+    // q: the message, the OTel event name, the sync event or the type contains it; a code-like word (a digit, _, . or - in it) is also an error code or App Event name.
+    const codeLike = /^[\p{L}\p{N}]*[\d_.-][\p{L}\p{N}_.-]*$/u;
+    const found = (log: LogSpec, text: string) =>
+      [log.body, log.eventName, attr(log, 'flowtrace.sync.event'), attr(log, 'flowtrace.log.type')].some((v) => v !== undefined && String(v).toLowerCase().includes(text.toLowerCase())) ||
+      (codeLike.test(text) && [attr(log, 'flowtrace.error.code'), attr(log, 'flowtrace.event.name')].some((v) => v !== undefined && String(v).toLowerCase() === text.toLowerCase()));
     const refresh = data.traces.find((t) => t.logs.some((l) => l.body === 'Failed to refresh credential'))!;
     const from = NOW - 2 * 24 * 3600_000;
     const to = NOW - 24 * 3600_000;
@@ -212,9 +218,12 @@ describe('Event Logs', () => {
       ['?integrationId=jira', (l) => attr(l, 'flowtrace.integration') === 'jira'],
       [`?traceId=${refresh.traceId.toUpperCase()}`, (_l, traceId) => traceId === refresh.traceId],
       [`?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`, (l) => l.time >= from && l.time < to],
-      ['?q=FAILED', (l) => l.body.toLowerCase().includes('failed')],
-      ['?q=rate%20limited&type=Managed%20Sync', (l) => l.body.toLowerCase().includes('rate limited') && attr(l, 'flowtrace.log.type') === 'Managed Sync'],
-      ['?q=100%25', (l) => l.body.includes('100%')],
+      ['?q=FAILED', (l) => found(l, 'FAILED')],
+      ['?q=rate%20limited&type=Managed%20Sync', (l) => found(l, 'rate limited') && attr(l, 'flowtrace.log.type') === 'Managed Sync'],
+      ['?q=100%25', (l) => found(l, '100%')],
+      ['?q=SYNC_RUN_ERROR', (l) => found(l, 'SYNC_RUN_ERROR')],
+      ['?q=oauth_027', (l) => found(l, 'oauth_027')],
+      ['?q=job.failed', (l) => found(l, 'job.failed')],
       ['?syncEvent=SYNC_RUN_RATE_LIMITED', (l) => attr(l, 'flowtrace.sync.event') === 'SYNC_RUN_RATE_LIMITED'],
       ['?syncType=INITIAL', (l) => attr(l, 'flowtrace.sync.type') === 'INITIAL'],
       ['?syncStatus=ERRORED', (l) => attr(l, 'flowtrace.sync.status') === 'ERRORED'],
@@ -226,6 +235,11 @@ describe('Event Logs', () => {
       expect(got.map((l) => l.message).sort(), query).toEqual(expected.map((e) => e.log.body).sort());
     }
     expect(expectedLogs((l) => attr(l, 'flowtrace.sync.event') === 'SYNC_RUN_RATE_LIMITED').length).toBeGreaterThan(0);
+    // A search for an event name or an error code finds the logs that carry it though no message contains it.
+    for (const text of ['SYNC_RUN_ERROR', 'oauth_027']) {
+      expect(expectedLogs((l) => found(l, text)).length, text).toBeGreaterThan(0);
+      expect(expectedLogs((l) => l.body.toLowerCase().includes(text.toLowerCase())), text).toEqual([]);
+    }
   });
 
   it('carries the full event object: ids under their Event Logs names, error with its details', async () => {
@@ -426,7 +440,7 @@ describe('Counts', () => {
     const all = [...durations].sort((a, b) => a - b);
     const whole = await stats(`?interval=day&from=${new Date(NOW - 5 * 86_400_000).toISOString()}&to=${new Date(NOW).toISOString()}`);
     expect(whole.body.buckets.length).toBeGreaterThan(0);
-    const { percentiles } = await import('../src/routes/stats.js');
+    const { percentiles } = await import('../src/converters/stats.js');
     const histogram: Record<string, string> = {};
     for (const d of all) {
       const bucket = String(d === 0 ? 0 : Math.min(255, 1 + Math.floor(Math.log2(d) * 4)));
@@ -548,6 +562,7 @@ function pathFor(template: string, projectId: string): string {
     syncId: 'sync-contacts-1',
     runId: 'run-agent-0',
     conversationId: 'conv-0',
+    jobId: 'j-master-1',
   };
   return template.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? 'x');
 }
@@ -577,7 +592,18 @@ describe('OpenAPI, isolation and hostile input on every endpoint', () => {
         'GET /projects/{projectId}/export/workflow-executions',
         'GET /projects/{projectId}/export/event-logs',
         'GET /projects/{projectId}/traces/{traceId}',
+        'GET /projects/{projectId}/traces',
+        'GET /projects/{projectId}/syncs',
+        'GET /projects/{projectId}/workato/jobs',
+        'GET /projects/{projectId}/workato/jobs/{jobId}',
+        'GET /admin/projects',
         'POST /admin/projects',
+        'GET /admin/projects/{projectId}/grafana-user',
+        'POST /admin/projects/{projectId}/grafana-user',
+        'DELETE /admin/projects/{projectId}/grafana-user',
+        'GET /admin/alerts/rules',
+        'GET /admin/alerts/state',
+        'GET /admin/alerts/notifications',
         'POST /admin/projects/{projectId}/api-keys',
         'GET /admin/projects/{projectId}/api-keys',
         'DELETE /admin/projects/{projectId}/api-keys/{keyId}',

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminToken, Projects, Retention, type Store } from '@flowtrace/store';
 import { openCollector } from '@flowtrace/collector';
 import { createQueryApp } from '@flowtrace/query-api';
-import { toOtlpJson, workflowExecutionTrace } from '@flowtrace/instrumentation';
+import { toOtlpJson, workflowExecutionTrace } from '@flowtrace/conventions';
 import { openTempStore } from '../../test/support/store.js';
 import { listenApp, memoryLogger } from '../../test/support/http.js';
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
   const projects = new Projects(store, { keyCacheMs: 60_000 });
   const log = memoryLogger();
   retention = new Retention(store, log);
-  const query = await listenApp(createQueryApp({ store, projects, adminToken: await AdminToken.load(store, ADMIN), log, retention }));
+  const query = await listenApp(createQueryApp({ store, projects, adminToken: await AdminToken.load(store, ADMIN), log, retention, checkResponses: true }));
   const collector = await listenApp((await openCollector({ store, projects, log, maxBodyBytes: 1 << 22, ttlDays: 0, maxFutureSkewSeconds: 3600, retention })).app);
   api = query.url;
   otlp = collector.url;

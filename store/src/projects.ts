@@ -24,6 +24,17 @@ export interface KeyIdentity {
   keyId: string;
 }
 
+/** A project of that name (any case) exists already: names tell projects apart in lists and logs. */
+export class ProjectNameTakenError extends Error {
+  override readonly name = 'ProjectNameTakenError';
+  constructor(
+    readonly projectName: string,
+    readonly existingId: string,
+  ) {
+    super(`a project named "${projectName}" already exists (id ${existingId}); choose another name`);
+  }
+}
+
 const KEY_PREFIX = 'ftk_';
 /** How many characters of a key are kept in clear, to tell keys apart in a list. */
 const SHOWN_KEY_CHARS = 12;
@@ -55,18 +66,53 @@ export class Projects {
   readonly #store: Store;
   readonly #keyCacheMs: number;
   readonly #cache = new Map<string, { identity: KeyIdentity | undefined; expires: number }>();
+  /** Creations run one at a time, so that two of the same name cannot both pass the check. */
+  #creating: Promise<unknown> = Promise.resolve();
 
   constructor(store: Store, options: { keyCacheMs: number }) {
     this.#store = store;
     this.#keyCacheMs = options.keyCacheMs;
   }
 
-  async createProject(name: string): Promise<Project> {
-    const project = { id: randomUUID(), name, createdAt: new Date().toISOString() };
-    await this.#store.insert('projects.create', TABLES.projects, [
-      { Id: project.id, Name: name, CreatedAt: toDateTime64(project.createdAt), Version: Date.now() },
-    ]);
-    return project;
+  /**
+   * Creates a project; a name already taken (compared trimmed, in any case)
+   * throws ProjectNameTakenError. Creations through this instance are
+   * serialized; the admin API is the one writer of projects.
+   */
+  createProject(name: string): Promise<Project> {
+    const created = this.#creating.then(async () => {
+      const taken = await this.findProjectByName(name);
+      if (taken) throw new ProjectNameTakenError(name, taken.id);
+      const project = { id: randomUUID(), name, createdAt: new Date().toISOString() };
+      await this.#store.insert('projects.create', TABLES.projects, [
+        { Id: project.id, Name: name, CreatedAt: toDateTime64(project.createdAt), Version: Date.now() },
+      ]);
+      return project;
+    });
+    this.#creating = created.catch(() => undefined);
+    return created;
+  }
+
+  /** Every project, oldest first. */
+  async listProjects(): Promise<Project[]> {
+    const rows = await this.#store.select<{ Id: string; Name: string; CreatedAt: string }>(
+      'projects.list',
+      `SELECT Id, Name, CreatedAt FROM ${TABLES.projects} FINAL ORDER BY CreatedAt, Id`,
+    );
+    return rows.map((row) => ({ id: row.Id, name: row.Name, createdAt: fromDateTime64(row.CreatedAt) }));
+  }
+
+  /** The project of this name, compared trimmed and in any case. */
+  async findProjectByName(name: string): Promise<Project | undefined> {
+    const rows = await this.#store.select<{ Id: string; Name: string; CreatedAt: string }>(
+      'projects.by_name',
+      `SELECT Id, Name, CreatedAt FROM ${TABLES.projects} FINAL
+       WHERE lowerUTF8(trimBoth(Name)) = lowerUTF8(trimBoth({name:String}))
+       ORDER BY CreatedAt LIMIT 1`,
+      { name },
+    );
+    const row = rows[0];
+    return row && { id: row.Id, name: row.Name, createdAt: fromDateTime64(row.CreatedAt) };
   }
 
   async getProject(id: string): Promise<Project | undefined> {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import type { TableName } from './tables.js';
+import { assertClusterOptions, clusterRuntimeStatement, type ClusterOptions } from './cluster.js';
 
 /** Where the data lives: a directory (embedded chDB) or a ClickHouse server. */
 export interface StoreOptions {
@@ -16,6 +17,11 @@ export interface ServerOptions {
   username: string;
   password: string;
   database: string;
+  /**
+   * A cluster in the server's remote_servers (CLICKHOUSE_CLUSTER): tables are
+   * replicated and sharded across it (see cluster.ts). Unset: one server.
+   */
+  cluster?: string;
 }
 
 export type QueryParams = Record<string, unknown>;
@@ -56,6 +62,43 @@ const COMMON_SETTINGS = {
 } satisfies ClickHouseSettings & Record<string, number>;
 
 /**
+ * What a statement also carries on a cluster, where every table is written
+ * through a Distributed table:
+ * - distributed_foreground_insert: an INSERT returns once every shard has
+ *   stored its rows, not once they are queued on the node that took it — the
+ *   collector acknowledges stored rows only. It splits a block by shard and
+ *   sends each shard its rows with the statement's insert_deduplication_token,
+ *   the same on every attempt: a retried block is recognised on each shard by
+ *   Keeper, whichever replica the retry reaches. (Background sending would
+ *   batch blocks from many INSERTs together and lose the token.)
+ * - deduplicate_blocks_in_dependent_materialized_views: the views' tables
+ *   deduplicate too, so a retried block is not counted twice by a view.
+ * - async_insert = 0: the collector already groups requests into blocks; a
+ *   server-side buffer (on by default since ClickHouse 26.2) would only add
+ *   latency and join blocks the tokens are meant to keep apart.
+ * - parallel_distributed_insert_select = 0: an INSERT … SELECT routes rows by
+ *   the target's sharding key. The migrations that copy a table opt into
+ *   per-shard copies where the keys agree (see cluster.ts).
+ * - load_balancing = in_order, prefer_localhost_replica = 0: every node sends
+ *   a shard's reads and writes to the same replica, the first of the shard in
+ *   remote_servers that is up, so a read sees what was just written (a project
+ *   just created, an API key just revoked) whichever node takes it. The other
+ *   replica is a hot standby; it serves when the first is down. (Replication
+ *   between them is asynchronous: reading any replica could miss the last
+ *   second of writes.)
+ */
+const CLUSTER_SETTINGS = {
+  distributed_foreground_insert: 1,
+  insert_deduplicate: 1,
+  deduplicate_blocks_in_dependent_materialized_views: 1,
+  async_insert: 0,
+  // UInt64 settings are strings in the client's types.
+  parallel_distributed_insert_select: '0',
+  load_balancing: 'in_order',
+  prefer_localhost_replica: 0,
+} satisfies ClickHouseSettings & Record<string, number | string>;
+
+/**
  * The one gateway to ClickHouse. Every statement names its caller (on a
  * server, sent as `log_comment`, visible in system.query_log), values are
  * always bound as `{name:Type}` parameters, and tables are named through
@@ -66,14 +109,17 @@ export class Store {
   readonly mode: 'embedded' | 'server';
   /** Data directory (embedded) or server URL without credentials, for logs. */
   readonly location: string;
+  /** Server mode on a cluster: its name and the database (see cluster.ts); undefined otherwise. */
+  readonly cluster: ClusterOptions | undefined;
   readonly #client: ClickHouseClient;
   readonly #inFlight = new Set<Promise<unknown>>();
   #closed = false;
 
-  private constructor(client: ClickHouseClient, mode: 'embedded' | 'server', location: string) {
+  private constructor(client: ClickHouseClient, mode: 'embedded' | 'server', location: string, cluster?: ClusterOptions) {
     this.#client = client;
     this.mode = mode;
     this.location = location;
+    this.cluster = cluster;
   }
 
   /** Connects; does not migrate (see `openStore`). */
@@ -83,10 +129,21 @@ export class Store {
       if (!DATABASE_NAME.test(database)) {
         throw new Error(`CLICKHOUSE_DATABASE must be a plain identifier (letters, digits, _), got ${JSON.stringify(database)}`);
       }
+      const cluster = options.server.cluster === undefined ? undefined : { cluster: options.server.cluster, database };
+      if (cluster) assertClusterOptions(cluster);
       // The database may not exist yet, and a client bound to it could not create it.
       const bootstrap = createClient({ url, username, password });
       try {
-        await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS \`${database}\``, clickhouse_settings: { log_comment: 'store.bootstrap' } });
+        if (!cluster) {
+          await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS \`${database}\``, clickhouse_settings: { log_comment: 'store.bootstrap' } });
+        } else {
+          // On every node; DDL on a cluster waits for all of them, so only when missing here.
+          const result = await bootstrap.query({ query: 'SELECT count() AS result FROM system.databases WHERE name = {database:String}', query_params: { database }, format: 'JSONEachRow' });
+          const [row] = await result.json<{ result: string }>();
+          if (Number(row?.result ?? 0) === 0) {
+            await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS \`${database}\` ON CLUSTER ${cluster.cluster}`, clickhouse_settings: { log_comment: 'store.bootstrap' } });
+          }
+        }
       } catch (err) {
         throw toStoreError(err);
       } finally {
@@ -96,7 +153,7 @@ export class Store {
       const shown = new URL(url);
       shown.username = '';
       shown.password = '';
-      return new Store(client, 'server', `${shown.origin}/${database}`);
+      return new Store(client, 'server', `${shown.origin}/${database}`, cluster);
     }
     const dataDir = resolve(options.dataDir);
     mkdirSync(dataDir, { recursive: true });
@@ -124,10 +181,15 @@ export class Store {
     });
   }
 
-  /** Runs a statement that returns no rows (DDL, ALTER, INSERT … SELECT). */
+  /**
+   * Runs a statement that returns no rows (DDL, ALTER, DELETE, INSERT …
+   * SELECT). On a cluster, a mutation of a table (DELETE, ALTER, OPTIMIZE)
+   * runs on every shard's local table (see clusterRuntimeStatement).
+   */
   async command(caller: string, query: string, params: QueryParams = {}): Promise<void> {
+    const statement = this.cluster ? clusterRuntimeStatement(query, this.cluster) : query;
     await this.#track(() =>
-      this.#client.command({ query, query_params: params, clickhouse_settings: this.#settings(caller) }),
+      this.#client.command({ query: statement, query_params: params, clickhouse_settings: this.#settings(caller) }),
     );
   }
 
@@ -183,7 +245,8 @@ export class Store {
 
   /** What a statement carries: see COMMON_SETTINGS. */
   #settings(caller: string): ClickHouseSettings | undefined {
-    return this.mode === 'server' ? { ...COMMON_SETTINGS, log_comment: caller } : undefined;
+    if (this.mode !== 'server') return undefined;
+    return this.cluster ? { ...COMMON_SETTINGS, ...CLUSTER_SETTINGS, log_comment: caller } : { ...COMMON_SETTINGS, log_comment: caller };
   }
 
   async #track<T>(run: () => Promise<T>): Promise<T> {

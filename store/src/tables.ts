@@ -31,6 +31,14 @@ export const TABLES = {
   retention: 'flowtrace_retention',
   /** Per-project redaction patterns, applied by the collector before storage. */
   redactionRules: 'flowtrace_redaction_rules',
+  /** Alert rules being evaluated, with their last evaluation (written by the one evaluating process). */
+  alertRules: 'flowtrace_alert_rules',
+  /** Alert instances (rule × label set): normal, pending or firing. */
+  alertInstances: 'flowtrace_alert_instances',
+  /** Alert notifications and their deliveries to webhooks: the outbox. */
+  alertNotifications: 'flowtrace_alert_notifications',
+  /** Per project, its read-only ClickHouse user for Grafana (the name and rotation time; never the password). */
+  grafanaUsers: 'flowtrace_grafana_users',
 } as const;
 
 export type TableName = (typeof TABLES)[keyof typeof TABLES];

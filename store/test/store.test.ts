@@ -32,10 +32,13 @@ describe('migrations', () => {
       '0013_deduplicate_replayed_blocks.sql',
       '0014_merge_more_parts_at_once.sql',
       '0015_create_redaction_rules.sql',
+      '0016_add_exporter_columns.sql',
+      '0017_create_grafana_users.sql',
+      '0018_create_alert_state.sql',
     ]);
     expect(await migrate(store)).toEqual([]);
     const recorded = await store.select<{ n: string }>('test', `SELECT count() AS n FROM ${TABLES.migrations}`);
-    expect(Number(recorded[0]?.n)).toBe(15);
+    expect(Number(recorded[0]?.n)).toBe(18);
   });
 
   it('creates the clickhouseexporter tables with ProjectId leading the sort key', async () => {

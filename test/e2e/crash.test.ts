@@ -29,7 +29,7 @@ import {
   ATTR_FLOWTRACE_WORKFLOW_ID,
   ATTR_USER_ID,
   FLOWTRACE_KIND,
-} from '@flowtrace/instrumentation/semconv';
+} from '@flowtrace/conventions/semconv';
 import { TABLES, openStore } from '@flowtrace/store';
 import type { Timeline } from '@flowtrace/query-api';
 import { tempDir } from '../support/store.js';

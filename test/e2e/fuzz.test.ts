@@ -34,7 +34,7 @@ import {
   ATTR_FLOWTRACE_TOOL_NAME,
   ATTR_FLOWTRACE_WORKFLOW_ID,
   FLOWTRACE_KIND,
-} from '@flowtrace/instrumentation/semconv';
+} from '@flowtrace/conventions/semconv';
 import { REPO_ROOT, startFlowtrace, type RunningFlowtrace } from '../support/flowtrace.js';
 import { tempDir } from '../support/store.js';
 

@@ -26,7 +26,7 @@ import {
   ATTR_FLOWTRACE_WORKFLOW_ID,
   ATTR_USER_ID,
   FLOWTRACE_KIND,
-} from '@flowtrace/instrumentation/semconv';
+} from '@flowtrace/conventions/semconv';
 import type { Timeline } from '@flowtrace/query-api';
 import { tempDir } from '../support/store.js';
 import { createProject, startFlowtrace, type RunningFlowtrace } from '../support/flowtrace.js';

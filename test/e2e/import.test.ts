@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobTraceId } from '@flowtrace/instrumentation';
+import { jobTraceId } from '@flowtrace/conventions';
 import type { Timeline } from '@flowtrace/query-api';
 import { tempDir } from '../support/store.js';
 import { FLOWTRACE_BIN, REPO_ROOT, startFlowtrace, type RunningFlowtrace } from '../support/flowtrace.js';
@@ -64,7 +64,7 @@ describe('flowtrace import workato', () => {
     const first = await importTree();
     expect(first.code).toBe(1);
     expect(first.stdout).toContain('125 files: 123 imported');
-    expect(first.stdout).toContain('0 skipped as already imported, 2 could not be read');
+    expect(first.stdout).toContain('0 skipped as already imported, 0 refused, 2 could not be read');
     expect(first.stdout).toMatch(/1\/jobs\/9\/20221020\/j-broken\/broken.json: invalid JSON/);
     expect(first.stdout).toContain('1/jobs/9/20221020/j-empty/empty.json: the file is empty');
     expect(first.stderr).toMatch(/import \[#+\] 125\/125 100%/);
@@ -76,7 +76,9 @@ describe('flowtrace import workato', () => {
     expect(big.logs.map((l) => l.body)).toContain('Log lines exceed size limit');
 
     const second = await importTree();
-    expect(second.stdout).toContain('125 files: 0 imported (0 spans, 0 logs), 123 skipped as already imported, 2 could not be read');
+    expect(second.stdout).toContain('125 files: 0 imported (0 spans, 0 logs), 123 skipped as already imported, 0 refused, 2 could not be read');
+    // Nothing new, but two files still not in: not a success.
+    expect(second.code).toBe(1);
   });
 
   it('names the missing key', async () => {

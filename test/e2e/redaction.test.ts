@@ -31,7 +31,7 @@ import {
   ATTR_FLOWTRACE_WORKFLOW_ID,
   ATTR_USER_ID,
   FLOWTRACE_KIND,
-} from '@flowtrace/instrumentation/semconv';
+} from '@flowtrace/conventions/semconv';
 import { TABLES, openStore } from '@flowtrace/store';
 import { tempDir } from '../support/store.js';
 import { startFlowtrace, type RunningFlowtrace } from '../support/flowtrace.js';

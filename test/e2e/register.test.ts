@@ -50,11 +50,16 @@ describe('the register hook', () => {
     expect(t.spans[1]!.serviceName).toBe('express-app');
   });
 
-  it('leaves the app working when Flowtrace is unreachable or the key is wrong', async () => {
+  it('leaves the app working when Flowtrace is unreachable or the key is wrong, and says what it could not send', async () => {
     const unreachable = await runApp({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', FLOWTRACE_API_KEY: project.key, OTEL_EXPORTER_OTLP_TIMEOUT: '1000' });
     expect(JSON.parse(unreachable.stdout.trim()).hello).toBe('workato');
     const refused = await runApp({ OTEL_EXPORTER_OTLP_ENDPOINT: flowtrace.otlpUrl, FLOWTRACE_API_KEY: 'ftk_revoked' });
     expect(JSON.parse(refused.stdout.trim()).hello).toBe('workato');
+    // The three spans of the request are lost, and the app's stderr says so (telemetry is never lost silently).
+    for (const { stderr } of [unreachable, refused]) {
+      expect(stderr).toMatch(/FlowtraceWarning: flowtrace: 3 spans could not be exported \(\w+\) and are lost: check that OTEL_EXPORTER_OTLP_ENDPOINT reaches Flowtrace and that the API key is valid/);
+      expect(stderr).toContain('flowtrace: in all, 3 spans failed to export since start; none of them reached Flowtrace');
+    }
     const malformed = await runApp({ OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url', OTEL_TRACES_SAMPLER: 'nonsense' });
     expect(JSON.parse(malformed.stdout.trim()).hello).toBe('workato');
   });

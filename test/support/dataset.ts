@@ -1,18 +1,22 @@
 import {
   agentRunTrace,
   credentialRefreshTrace,
+  recipeJobTrace,
   syncRunTrace,
   toolCallTrace,
+  triggerTrace,
   triggerEventTrace,
   workflowExecutionTrace,
   type AgentRun,
   type CredentialRefresh,
+  type RecipeJob,
   type SyncRun,
   type ToolCall,
+  type TriggerRun,
   type TraceSpec,
   type TriggerEvent,
   type WorkflowExecution,
-} from '@flowtrace/instrumentation';
+} from '@flowtrace/conventions';
 
 /**
  * A demo-like project, deterministic: what the query API's tests ingest and
@@ -26,6 +30,10 @@ export interface Dataset {
   syncRuns: SyncRun[];
   agentRuns: AgentRun[];
   refreshes: CredentialRefresh[];
+  /** App Event trigger runs: the App Event's name on every log. */
+  appEvents: TriggerRun[];
+  /** Workato recipe jobs: a master job and its repeats, recipe-function jobs it called, a failure, a test job. */
+  jobs: RecipeJob[];
   /** Every record as a trace, for sending. */
   traces: TraceSpec[];
 }
@@ -161,6 +169,34 @@ export function buildDataset(endMs: number, size = 250, capture = { captureConte
     error: i === 2 ? { message: 'invalid_grant', code: 'invalid_grant', httpStatus: 400 } : undefined,
   }));
 
+  const jobAt = (i: number) => startMs + i * 4 * 60 * MINUTE + 50 * MINUTE;
+  const jobs: RecipeJob[] = [
+    { jobId: 'j-master-1', recipeId: '3026585', recipeName: 'Sync customers', status: 'succeeded', startedAt: jobAt(0), completedAt: jobAt(0) + 4000, masterJobId: 'j-master-1', rootJobId: 'j-master-1', actionCount: 3, user: { id: '33359' },
+      lines: [{ lineNumber: 0, adapter: 'scheduler', operation: 'trigger', stats: { total: 0.5 } }, { lineNumber: 1, adapter: 'workato_recipe_function', operation: 'call_recipe', stats: { total: 2 } }] },
+    { jobId: 'j-fn-1', recipeId: '3026581', recipeName: 'Update customer contact details', status: 'succeeded', startedAt: jobAt(0) + 1000, completedAt: jobAt(0) + 2000, callingJobId: 'j-master-1', callingRecipeId: '3026585', rootJobId: 'j-master-1', rootRecipeId: '3026585', masterJobId: 'j-fn-1', user: { id: '33359' } },
+    { jobId: 'j-fn-2', recipeId: '3026581', recipeName: 'Update customer contact details', status: 'failed', startedAt: jobAt(0) + 2500, completedAt: jobAt(0) + 3000, callingJobId: 'j-master-1', callingRecipeId: '3026585', rootJobId: 'j-master-1', rootRecipeId: '3026585', masterJobId: 'j-fn-2',
+      errorType: 'Bad data sent to API server', error: { message: 'Invalid Salesforce ID value(s) for: AccountId', adapter: 'salesforce', action: 'create_custom_object', lineNumber: 2, httpStatus: 400 }, user: { id: '33359' },
+      lines: [{ lineNumber: 0, adapter: 'workato_recipe_function', operation: 'execute', stats: { total: 0.1 } }, { lineNumber: 2, adapter: 'salesforce', operation: 'create_custom_object', error: 'Invalid Salesforce ID value(s) for: AccountId', stats: { total: 0.3 } }] },
+    { jobId: 'j-repeat-1', recipeId: '3026585', recipeName: 'Sync customers', status: 'succeeded', startedAt: jobAt(1), completedAt: jobAt(1) + 1500, masterJobId: 'j-master-1', parentJobId: 'j-master-1', isRepeat: true, repeatCount: 1, user: { id: '33359' } },
+    { jobId: 'j-repeat-2', recipeId: '3026585', recipeName: 'Sync customers', status: 'failed', startedAt: jobAt(2), completedAt: jobAt(2) + 900, masterJobId: 'j-master-1', parentJobId: 'j-repeat-1', isRepeat: true, repeatCount: 2, errorType: 'Timeout', error: { message: 'Request timed out' }, user: { id: '41000' } },
+    { jobId: 'j-test-1', recipeId: '35428227', recipeName: '[CICD] Deploy via Projects', status: 'succeeded', startedAt: jobAt(3), completedAt: jobAt(3) + 700, isTest: true, user: { id: '41000' } },
+  ];
+
+  const appEvents: TriggerRun[] = Array.from({ length: 3 }, (_, i) => {
+    const at = startMs + i * 11 * 60 * MINUTE + 20 * MINUTE;
+    return {
+      type: 'App Event',
+      id: `app-event-${i}`,
+      eventId: `app-event-${i}`,
+      eventName: i === 1 ? 'Contact Updated' : 'Deal Created',
+      userId: USERS[i]!,
+      integration: 'salesforce',
+      startedAt: at,
+      submissions: i === 2 ? [] : [{ workflowId: WORKFLOWS[i]!, submittedAt: at + 30, error: i === 1 ? 'Workflow is disabled' : undefined }],
+      outcome: i === 2 ? 'NO_WORKFLOWS_SUBSCRIBED' : undefined,
+    } satisfies TriggerRun;
+  });
+
   const traces = [
     ...executions.map((e) => workflowExecutionTrace(e, capture)),
     ...toolCalls.map((c) => toolCallTrace(c, capture)),
@@ -168,6 +204,8 @@ export function buildDataset(endMs: number, size = 250, capture = { captureConte
     ...syncRuns.map((r) => syncRunTrace(r)),
     ...agentRuns.map((r) => agentRunTrace(r, capture)),
     ...refreshes.map((r) => credentialRefreshTrace(r)),
+    ...jobs.map((j) => recipeJobTrace(j, capture)),
+    ...appEvents.map((r) => triggerTrace(r, capture)),
   ];
-  return { executions, toolCalls, triggerEvents, syncRuns, agentRuns, refreshes, traces };
+  return { executions, toolCalls, triggerEvents, syncRuns, agentRuns, refreshes, appEvents, jobs, traces };
 }

@@ -40,7 +40,7 @@ export async function openPipeline(): Promise<Pipeline> {
   const key = (await projects.createApiKey(projectId, 'sdk')).key;
   const log = memoryLogger();
   const collector = await listenApp((await openCollector({ store, projects, log, maxBodyBytes: 20 << 20, ttlDays: 0, maxFutureSkewSeconds: 3600 })).app);
-  const api = await listenApp(createQueryApp({ store, projects, adminToken: await AdminToken.load(store, 'pipeline-admin-token-000'), log }));
+  const api = await listenApp(createQueryApp({ store, projects, adminToken: await AdminToken.load(store, 'pipeline-admin-token-000'), log, checkResponses: true }));
   const headers = { Authorization: `Bearer ${key}` };
   const resource = resourceFromAttributes({ 'service.name': 'integration-platform' });
   const tracerProvider = new BasicTracerProvider({

@@ -1,305 +1,333 @@
-import { randomUUID } from 'node:crypto';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
-import {
-  FLOWTRACE_ID_GENERATOR,
-  INSTRUMENTATION_NAME,
-  INSTRUMENTATION_VERSION,
-  agentRunTrace,
-  credentialRefreshTrace,
-  emitLog,
-  emitTrace,
-  recipeJobTrace,
-  syncRunTrace,
-  toolCallTrace,
-  triggerEventTrace,
-  triggerSubscriptionTrace,
-  triggerTrace,
-  triggerTraceId,
-  userActivityLog,
-  workflowExecutionTrace,
-  type CaptureOptions,
-  type TraceSpec,
-} from '@flowtrace/instrumentation';
+import { createHash } from 'node:crypto';
+import { ATTR_FLOWTRACE_KIND } from '@flowtrace/instrumentation/semconv';
+import { demoNumber } from './demoLimits.js';
+import { QUERY_API_TARGET, send } from './http.js';
 import { Progress } from './progress.js';
+import { TENANTS, type TenantSpec } from './demo/catalog.js';
+import { FAMILIES, type Emission } from './demo/emission.js';
+import { Random } from './demo/random.js';
+import { DemoSender, type Sent } from './demo/sender.js';
+import { DAY, HOUR, MINUTE, type Window } from './demo/traffic.js';
+import { World, type Settings } from './demo/world.js';
+import { agentRuns } from './demo/families/agents.js';
+import { toolCalls, triggerEvents, triggerSubscriptions } from './demo/families/actionkit.js';
+import { credentialRefreshes } from './demo/families/credentials.js';
+import { recipeJobs, userActivity } from './demo/families/jobs.js';
+import { syncRuns } from './demo/families/syncs.js';
+import { workflowTraffic } from './demo/families/workflows.js';
+
+export { FAMILIES, type Family } from './demo/emission.js';
+
+export { DEMO_DEFAULTS, DEMO_LIMITS } from './demoLimits.js';
 
 export interface DemoOptions {
   endpoint: string;
   apiUrl: string;
   adminToken: string;
-  /** Executions of each family per project. Default 12. */
+  /** About this many workflow executions a day per project; every other family in proportion. Default 300. */
   scale?: number;
+  /** Days of traffic, ending now. Default 7. */
+  days?: number;
+  /** The same seed sends the same executions with the same ids. Default 42. */
+  seed?: number;
+  /** Send another week to demo projects that exist already (otherwise they are listed and nothing is sent). */
+  append?: boolean;
+  /** Progress bars on stderr. Default on. */
+  progress?: boolean;
 }
 
 export interface DemoProject {
   id: string;
   name: string;
+  /** A new API key, created by this run. */
   key: string;
-  /** One trace id per family, to open first. */
+  /** Created by this run; false: an earlier demo's, found by name. */
+  created: boolean;
+  /** Whether this run sent it traffic. */
+  sent: boolean;
+  /** A trace id per family to open first: a recent failure where the family has one (for a project sent nothing, its newest trace). */
   traces: Record<string, string>;
+  /** Executions sent, per family. */
   counts: Record<string, number>;
+  /** Executions sent per family and status (FAILED, Delivery Failures, ERRORED, …). */
+  statuses: Record<string, Record<string, number>>;
+  spans: number;
+  logs: number;
+  /** Executions per family the query API counts in the window after the send (less what it counted before). */
+  stored: Record<string, number>;
+  /** SHA-256 of every trace id sent, in order: the same seed gives the same digest. */
+  digest: string;
 }
 
-/** A seeded generator: the same demo every time, but for the ids. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
-    chance: (p: number) => next() < p,
-  };
+export interface DemoResult {
+  seed: number;
+  scale: number;
+  days: number;
+  /** The window the traffic fills (ISO-8601). */
+  from: string;
+  to: string;
+  elapsedMs: number;
+  projects: DemoProject[];
+  /** What went wrong: exports refused, counts the query API does not confirm. Empty when all is well. */
+  problems: string[];
 }
-
-const TENANTS = [
-  { name: 'Demo: Acme CRM automations', integrations: ['salesforce', 'hubspot', 'slack'], users: 8 },
-  { name: 'Demo: Globex AI agents', integrations: ['zendesk', 'jira', 'googledrive', 'notion'], users: 6 },
-];
-const WORKFLOWS = ['Sync new deals', 'Create ticket from chat', 'Enrich new contacts', 'Post order updates', 'Backfill invoices'];
-const TOOLS = ['SALESFORCE_CREATE_RECORD', 'HUBSPOT_SEARCH_CONTACTS', 'SLACK_SEND_MESSAGE', 'JIRA_CREATE_ISSUE', 'ZENDESK_UPDATE_TICKET', 'GOOGLE_DRIVE_SEARCH_FILES'];
-const PIPELINES = ['contacts', 'files', 'tickets', 'deals'];
 
 /**
- * Creates demo projects through the admin API and sends each a day of realistic
- * traffic through the OpenTelemetry SDK: trigger runs, workflow executions,
- * ActionKit tool calls and trigger events, Managed Sync runs, credential
- * refreshes, agent runs and recipe jobs, with failures, retries, rate limits
- * and delivery failures among them.
+ * `flowtrace demo` for callers that only need the projects (tests, scripts):
+ * see `sendDemo`.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoProject[]> {
-  const scale = options.scale ?? 12;
+  return (await sendDemo(options)).projects;
+}
+
+/**
+ * Fills two demo projects with a week of coherent traffic through the
+ * OpenTelemetry SDK and checks it arrived: the projects are found by name
+ * (an earlier demo's) or created, each gets a new API key, and — when new,
+ * or with `append` — the traffic the demo/ generators make for its tenant,
+ * sent in large batches, each one answered before the next. Then the query
+ * API's counts per family are compared with what was sent.
+ */
+export async function sendDemo(options: DemoOptions): Promise<DemoResult> {
+  const scale = demoNumber('scale', options.scale);
+  const days = demoNumber('days', options.days);
+  const seed = demoNumber('seed', options.seed);
+  const started = Date.now();
+  const window: Window = { start: started - MINUTE - days * DAY, end: started - MINUTE };
+  const admin = new AdminClient(options.apiUrl, options.adminToken);
+  const existing = await admin.projects();
   const projects: DemoProject[] = [];
-  const progress = new Progress('demo', TENANTS.length * scale * 8);
-  for (const [t, tenant] of TENANTS.entries()) {
-    const project = await createProject(options, tenant.name);
-    const sink = openSink(options.endpoint, project.key, t === 0 ? 'acme-integrations' : 'globex-agents');
-    const rnd = prng(42 + t);
-    const now = Date.now();
-    const user = () => `user-${t + 1}-${rnd.int(1, tenant.users)}`;
-    const integration = () => rnd.pick(tenant.integrations);
-    const when = () => now - rnd.int(60_000, 23 * 3_600_000);
-    const capture: CaptureOptions = { captureContent: true };
-    const record = (family: string, spec: TraceSpec) => {
-      sink.emit(spec);
-      project.counts[family] = (project.counts[family] ?? 0) + 1;
-      project.traces[family] ??= spec.traceId;
-    };
+  const problems: string[] = [];
 
-    for (let i = 0; i < scale; i++) {
-      // A trigger run and the workflow execution it starts.
-      const start = when();
-      const executionId = randomUUID();
-      const triggerType = rnd.pick(['App Event', 'Webhook', 'Scheduler', 'Request', 'Integration Enabled'] as const);
-      const runId = randomUUID();
-      const integ = integration();
-      const uid = user();
-      const failed = rnd.chance(0.25);
-      const rateLimited = rnd.chance(0.2);
-      record('trigger', triggerTrace({
-        type: triggerType,
-        id: runId,
-        userId: uid,
-        integration: integ,
-        eventName: triggerType === 'App Event' ? rnd.pick(['Deal Created', 'Contact Updated', 'Order Placed']) : undefined,
-        startedAt: start,
-        endedAt: start + 40,
-        records: triggerType === 'Webhook' ? [{ recordId: `rec-${i}`, fanout: 'user', userId: uid, processedAt: start + 10, submissions: [{ workflowId: `wf-${i % WORKFLOWS.length}`, executionId, submittedAt: start + 20 }] }] : undefined,
-        submissions: triggerType === 'Webhook' ? undefined : [{ workflowId: `wf-${i % WORKFLOWS.length}`, executionId, submittedAt: start + 20 }],
-      }));
-      const steps = rnd.int(2, 4);
-      const stepList = Array.from({ length: steps }, (_, s) => {
-        const stepStart = start + 100 + s * 400;
-        const last = s === steps - 1;
-        const status = failed && last ? ('FAILED' as const) : ('SUCCEEDED' as const);
-        const code = failed && last ? (rateLimited ? 429 : 400) : 200;
-        return {
-          stepId: `${executionId}-s${s}`,
-          name: s === 0 ? `${integ}: Search records` : `${integ}: ${rnd.pick(['Create record', 'Update record', 'Send message'])}`,
-          status,
-          startedAt: stepStart,
-          endedAt: stepStart + rnd.int(80, 380),
-          error: status === 'FAILED' ? (code === 429 ? 'Rate limit exceeded' : 'REQUIRED_FIELD_MISSING: Name') : undefined,
-          input: { recordId: `rec-${i}-${s}`, access_token: 'demo-secret-token' },
-          output: status === 'SUCCEEDED' ? { id: `out-${i}-${s}` } : undefined,
-          requests: [{ method: s === 0 ? 'GET' : 'POST', url: `https://api.${integ}.example.com/v2/records${s === 0 ? '?q=open' : ''}`, statusCode: code, startedAt: stepStart + 10, endedAt: stepStart + 70, responseBody: code >= 400 ? { error: code === 429 ? 'Too Many Requests' : 'Missing required field: Name' } : undefined }],
-        };
-      });
-      record('workflow_execution', workflowExecutionTrace({
-        executionId,
-        workflowId: `wf-${i % WORKFLOWS.length}`,
-        workflowName: WORKFLOWS[i % WORKFLOWS.length],
-        userId: uid,
-        integration: integ,
-        status: failed ? 'FAILED' : 'SUCCEEDED',
-        startedAt: start + 30,
-        endedAt: start + 200 + steps * 400,
-        trigger: { type: triggerType, runId, traceId: triggerTraceId(triggerType, runId) },
-        steps: stepList,
-      }, capture));
-      progress.advance(2);
-
-      // An ActionKit tool call.
-      const toolStart = when();
-      const tool = rnd.pick(TOOLS);
-      const toolFailed = rnd.chance(0.2);
-      record('tool_call', toolCallTrace({
-        requestId: randomUUID(),
-        operation: rnd.chance(0.15) ? 'List Tools' : 'Run Tool',
-        toolName: tool,
-        integration: tool.split('_')[0]!.toLowerCase(),
-        userId: user(),
-        receivedAt: toolStart,
-        endedAt: toolStart + rnd.int(200, 1500),
-        status: toolFailed ? 'FAILED' : 'SUCCEEDED',
-        error: toolFailed ? { message: 'Unable to update Task', code: 'OAUTH_027', httpStatus: 500 } : undefined,
-        requests: [{ method: 'POST', url: `https://api.example.com/${tool.toLowerCase()}`, statusCode: toolFailed ? 401 : 200, startedAt: toolStart + 20, endedAt: toolStart + 180, responseBody: toolFailed ? { err: 'Team not authorized', ECODE: 'OAUTH_027' } : undefined }],
-      }, capture));
-
-      // A trigger event and its deliveries, some failing and retried.
-      const eventStart = when();
-      const deliveries = Array.from({ length: rnd.int(1, 3) }, (_, d) => {
-        const deliveryFails = rnd.chance(0.25);
-        const retried = deliveryFails && rnd.chance(0.5);
-        const attempts = [{ startedAt: eventStart + 50, endedAt: eventStart + 120, statusCode: deliveryFails ? 503 : 200 }];
-        if (retried) attempts.push({ startedAt: eventStart + 60_050, endedAt: eventStart + 60_090, statusCode: 200 });
-        return { userId: user(), triggerId: `trg-${d}`, webhookUrl: `https://app.${tenant.name.includes('Acme') ? 'acme' : 'globex'}.example.com/hooks/paragon`, createdAt: eventStart + 40, attempts };
-      });
-      record('trigger_event', triggerEventTrace({
-        eventId: randomUUID(),
-        integration: integration(),
-        receivedAt: eventStart,
-        source: rnd.chance(0.5) ? { model: 'POLLING', detection: rnd.pick(['new', 'updated'] as const), recordId: `rec-${i}` } : { model: 'WEBHOOK' },
-        deliveries,
-        processingError: rnd.chance(0.05) ? 'Payload could not be parsed' : undefined,
-      }, capture));
-      if (i % 4 === 0) {
-        record('trigger_subscription', triggerSubscriptionTrace({ triggerId: `trg-${i}-${t}`, integration: integration(), userId: user(), model: 'WEBHOOK', createdAt: when(), webhookCreationAttempts: rnd.chance(0.3) ? [{ at: now - 3_600_000, succeeded: false, statusCode: 403, error: 'Resource not accessible by integration' }] : [{ at: now - 3_600_000, succeeded: true }] }));
-      }
-      progress.advance(2);
-
-      // A Managed Sync iteration: rate limits, retries, errors.
-      const syncStart = when();
-      const syncErrored = rnd.chance(0.15);
-      const syncRateLimited = rnd.chance(0.3);
-      record('sync_run', syncRunTrace({
-        syncId: `sync-${t}-${i % 5}`,
-        runId: randomUUID(),
-        userId: user(),
-        integration: integration(),
-        pipeline: rnd.pick(PIPELINES),
-        syncType: rnd.pick(['INITIAL', 'INCREMENTAL', 'INCREMENTAL', 'FULL'] as const),
-        syncStatus: syncErrored ? 'ERRORED' : syncRateLimited ? 'RATE_LIMITED' : 'ACTIVE',
-        startedAt: syncStart,
-        endedAt: syncStart + rnd.int(5_000, 120_000),
-        summary: syncErrored ? undefined : { created: rnd.int(0, 200), updated: rnd.int(0, 50), deleted: rnd.int(0, 5), processed: rnd.int(200, 400), changes: rnd.int(0, 250) },
-        warnings: syncRateLimited ? [{ at: syncStart + 2_000, syncEvent: 'SYNC_RUN_RATE_LIMITED', message: 'Rate limited by the provider', httpStatus: 429, backoffMs: 30_000, nextRetryAt: syncStart + 32_000, attempt: 1, maxAttempts: 5 }] : [],
-        errors: syncErrored ? [{ at: syncStart + 4_000, syncEvent: 'SYNC_RUN_ERROR', message: 'Authentication failed: token revoked', errorCode: 'AUTH_REVOKED', httpStatus: 401 }] : [],
-        webhookFailures: rnd.chance(0.15) ? [{ at: syncStart + 6_000, message: 'Webhook endpoint returned 502', statusCode: 502, attempt: 3, maxAttempts: 3 }] : [],
-      }));
-      progress.advance(1);
-
-      // A credential refresh.
-      const refreshAt = when();
-      const refreshFails = rnd.chance(0.2);
-      record('credential_refresh', credentialRefreshTrace({ credentialId: `cred-${t}-${i % 6}`, integration: integration(), userId: user(), attemptedAt: refreshAt, endedAt: refreshAt + 300, succeeded: !refreshFails, error: refreshFails ? { message: 'invalid_grant', httpStatus: 400 } : undefined }));
-
-      // An agent run that calls a skill, which runs a recipe job.
-      const runStart = when();
-      const jobId = `j-demo-${t}-${i}-${randomUUID().slice(0, 8)}`;
-      const model = rnd.pick(['bedrock/claude-sonnet-4-6', 'openai/gpt-5.1']);
-      const guardrailBlocks = rnd.chance(0.1);
-      record('agent_run', agentRunTrace({
-        runId: randomUUID(),
-        agentId: `${2341 + t}`,
-        agentName: t === 0 ? 'Sales assistant' : 'IT support',
-        conversationId: `conversation-${t}-${i % 4}`,
-        userId: user(),
-        appType: rnd.pick(['slack', 'teams', 'genie_task']),
-        trigger: 'user',
-        startedAt: runStart,
-        endedAt: runStart + 9_000,
-        status: guardrailBlocks ? 'FAILED' : 'SUCCESS',
-        topic: { at: runStart + 8_000, topic: rnd.pick(['Data backup', 'Password reset', 'Pipeline review', 'Expense policy']) },
-        messages: [{ at: runStart + 10, role: 'user', text: 'Can you log a ticket for my laptop?' }],
-        guardrails: [{ at: runStart + 400, policyType: 'prompt_attack', action: guardrailBlocks ? 'blocked' : 'passed', direction: 'input', executionTimeMs: rnd.int(200, 400), stepId: 'llm-1' }],
-        llmCalls: [
-          { callId: 'llm-1', stage: 'USER_QUERY', model, startedAt: runStart + 500, endedAt: runStart + 3_000, inputTokens: rnd.int(1_000, 4_000), outputTokens: rnd.int(50, 300), result: 'SUCCESS' },
-          { callId: 'llm-2', stage: 'AGENT_RESPONSE', model, startedAt: runStart + 6_200, endedAt: runStart + 8_800, inputTokens: rnd.int(1_000, 4_000), outputTokens: rnd.int(50, 300), result: 'SUCCESS' },
-        ],
-        toolExecutions: [{ callId: `tooluse_${i}`, name: 'Log support ticket', type: 'EXTERNAL', startedAt: runStart + 3_100, endedAt: runStart + 6_000, result: 'SUCCESS', skillJobId: jobId }],
-      }, capture));
-      const jobFails = rnd.chance(0.2);
-      record('job', recipeJobTrace({
-        jobId,
-        recipeId: `${3026581 + t}`,
-        recipeName: 'Log support ticket',
-        recipePath: 'Home/Skills',
-        status: jobFails ? 'failed' : 'succeeded',
-        startedAt: runStart + 3_200,
-        completedAt: runStart + 5_900,
-        user: { id: `${33359 + t}`, name: 'Demo Admin' },
-        errorType: jobFails ? 'Bad data sent to API server' : undefined,
-        error: jobFails ? { message: 'Invalid ID value(s) for: AccountId', adapter: 'salesforce', httpStatus: 400 } : undefined,
-        lines: [
-          { lineNumber: 0, adapter: 'workato_genie', operation: 'start_skill', stats: { total: 0.4 } },
-          { lineNumber: 1, adapter: jobFails ? 'salesforce' : 'jira', operation: 'create_record', error: jobFails ? 'Invalid ID value(s) for: AccountId' : undefined, stats: { total: 1.8 } },
-        ],
-      }, capture));
-      progress.advance(3);
-    }
-    for (const event of ['user_login', 'recipe_started', 'connection_created', 'recipe_stopped']) {
-      sink.log(userActivityLog({ event, at: when(), user: { id: `${33359 + t}`, name: 'Demo Admin', email: 'admin@example.com' }, resource: { type: event.startsWith('recipe') ? 'Flow' : event === 'user_login' ? 'User' : 'Connection', id: '123', name: event.startsWith('recipe') ? 'Log support ticket' : 'Salesforce' }, ipAddress: '203.0.113.7' }));
-    }
-    await sink.close();
+  for (const tenant of TENANTS) {
+    const found = existing.find((p) => p.name.trim().toLowerCase() === tenant.name.toLowerCase());
+    const id = found?.id ?? (await admin.createProject(tenant.name)).id;
+    const key = (await admin.createKey(id)).key;
+    const project: DemoProject = { id, name: tenant.name, key, created: !found, sent: false, traces: {}, counts: {}, statuses: {}, spans: 0, logs: 0, stored: {}, digest: '' };
     projects.push(project);
+    const reader = new ProjectReader(options.apiUrl, project);
+    if (found && !options.append) {
+      project.traces = await reader.newestTraces();
+      continue;
+    }
+    // An appended week draws other executions than the first (the same twice would be one), for the same users, workflows, syncs and subscriptions.
+    const identity = Random.seeded(seed);
+    const rnd = found ? new Random(`flowtrace-demo:${seed}:${window.end}`) : identity;
+    const before = found ? await reader.counts(window) : undefined;
+    const sent = await sendTenant(options, project, tenantTraffic(tenant, { scale, days, window, appended: Boolean(found) }, rnd, identity), tenant);
+    project.sent = true;
+    project.spans = sent.spans;
+    project.logs = sent.logs;
+    if (sent.failed.spans + sent.failed.logs > 0) {
+      problems.push(`${tenant.name}: ${sent.failed.spans} spans and ${sent.failed.logs} logs were not taken by the collector at ${options.endpoint} (${sent.failed.errors.join('; ')})`);
+    }
+    project.stored = await reader.confirm(window, project.counts, before);
+    const missing = FAMILIES.filter((f) => (project.stored[f] ?? 0) !== (project.counts[f] ?? 0));
+    if (missing.length > 0) {
+      problems.push(`${tenant.name}: the query API counts ${missing.map((f) => `${project.stored[f] ?? 0} ${f} (sent ${project.counts[f] ?? 0})`).join(', ')}`);
+    }
   }
-  progress.finish();
-  return projects;
+  return { seed, scale, days, from: new Date(window.start).toISOString(), to: new Date(window.end).toISOString(), elapsedMs: Date.now() - started, projects, problems };
 }
 
-async function createProject(options: DemoOptions, name: string): Promise<DemoProject> {
-  const admin = { authorization: `Bearer ${options.adminToken}`, 'content-type': 'application/json' };
-  const post = async <T>(path: string, body: unknown): Promise<T> => {
-    const res = await fetch(`${options.apiUrl}${path}`, { method: 'POST', headers: admin, body: JSON.stringify(body) });
-    const answer = (await res.json().catch(() => ({}))) as T & { error?: { message: string } };
-    if (!res.ok) throw new Error(`${options.apiUrl}${path} answered ${res.status}: ${answer.error?.message ?? 'no message'}`);
+/** Every family of one tenant, in the order they are sent. */
+function* everyFamily(world: World): Generator<Emission> {
+  yield* triggerSubscriptions(world);
+  yield* workflowTraffic(world);
+  yield* toolCalls(world);
+  yield* triggerEvents(world);
+  yield* syncRuns(world);
+  yield* credentialRefreshes(world);
+  yield* agentRuns(world);
+  yield* recipeJobs(world);
+  yield* userActivity(world);
+}
+
+/** One tenant's traffic for the window, made in memory, and what it holds. */
+export interface TenantTraffic {
+  name: string;
+  emissions: Emission[];
+  counts: Record<string, number>;
+  statuses: Record<string, Record<string, number>>;
+  traces: Record<string, string>;
+  digest: string;
+}
+
+/**
+ * Makes one tenant's traffic (a few seconds of CPU, a few tens of MB for the
+ * default week) and sums it up: executions per family and status, the trace
+ * to open first per family (a recent failure, as the generators mark it), and a
+ * digest of every trace id.
+ */
+export function tenantTraffic(tenant: TenantSpec, settings: Settings, rnd: Random, identity: Random = rnd): TenantTraffic {
+  const world = new World(tenant, settings, rnd.fork(tenant.name), identity.fork(tenant.name));
+  const emissions = [...everyFamily(world)];
+  const digest = createHash('sha256');
+  const out: TenantTraffic = { name: tenant.name, emissions, counts: Object.fromEntries(FAMILIES.map((f) => [f, 0])), statuses: {}, traces: {}, digest: '' };
+  const featured = new Map<string, string>();
+  const first = new Map<string, string>();
+  for (const e of emissions) {
+    if (e.family === 'user_activity') continue;
+    digest.update(e.spec.traceId);
+    out.counts[e.family] = (out.counts[e.family] ?? 0) + 1;
+    const statuses = (out.statuses[e.family] ??= {});
+    statuses[e.status] = (statuses[e.status] ?? 0) + 1;
+    if (e.featured && !featured.has(e.family)) featured.set(e.family, e.spec.traceId);
+    if (!first.has(e.family)) first.set(e.family, e.spec.traceId);
+  }
+  for (const family of FAMILIES) {
+    const traceId = featured.get(family) ?? first.get(family);
+    if (traceId) out.traces[family] = traceId;
+  }
+  out.digest = digest.digest('hex');
+  return out;
+}
+
+/** What `flowtrace demo --seed seed` would send at `now`, made without sending it: for tests of its determinism. */
+export function planDemo(options: { scale?: number; days?: number; seed?: number; now?: number } = {}): TenantTraffic[] {
+  const scale = demoNumber('scale', options.scale);
+  const days = demoNumber('days', options.days);
+  const end = (options.now ?? Date.now()) - MINUTE;
+  return TENANTS.map((tenant) => tenantTraffic(tenant, { scale, days, window: { start: end - days * DAY, end } }, Random.seeded(demoNumber('seed', options.seed))));
+}
+
+async function sendTenant(options: DemoOptions, project: DemoProject, traffic: TenantTraffic, tenant: TenantSpec): Promise<Sent> {
+  Object.assign(project, { counts: traffic.counts, statuses: traffic.statuses, traces: traffic.traces, digest: traffic.digest });
+  const { emissions } = traffic;
+  const sender = new DemoSender(options.endpoint, project.key, tenant.service);
+  const progress = options.progress === false ? undefined : new Progress('demo', emissions.length);
+  for (const [i, e] of emissions.entries()) {
+    sender.record(e);
+    if (i % 50 === 49 || i === emissions.length - 1) {
+      progress?.advance(i % 50 === 49 ? 50 : (i % 50) + 1, project.name);
+      await sender.pace();
+      // Lets the export on the wire make progress while the next batch is recorded.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  const sent = await sender.close();
+  progress?.finish();
+  return sent;
+}
+
+/** The admin API: projects and their keys. */
+class AdminClient {
+  constructor(
+    readonly apiUrl: string,
+    readonly token: string,
+  ) {}
+
+  async projects(): Promise<Array<{ id: string; name: string }>> {
+    return (await this.#call<{ projects: Array<{ id: string; name: string }> }>('GET', '/admin/projects')).projects;
+  }
+
+  createProject(name: string): Promise<{ id: string }> {
+    return this.#call('POST', '/admin/projects', { name });
+  }
+
+  createKey(projectId: string): Promise<{ key: string }> {
+    return this.#call('POST', `/admin/projects/${projectId}/api-keys`, { name: 'demo' });
+  }
+
+  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const url = `${this.apiUrl}${path}`;
+    const res = await send(url, { method, headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }, QUERY_API_TARGET);
+    const answer = (await res.json().catch(() => ({}))) as T & { error?: { message?: string } };
+    if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${answer.error?.message ?? 'no message'}`);
     return answer;
-  };
-  const project = await post<{ id: string }>('/admin/projects', { name });
-  const key = await post<{ key: string }>(`/admin/projects/${project.id}/api-keys`, { name: 'demo' });
-  return { id: project.id, name, key: key.key, traces: {}, counts: {} };
+  }
 }
 
-/** An OTel SDK pipeline of its own per project: its key on its exporters. */
-function openSink(endpoint: string, key: string, serviceName: string) {
-  const headers = { Authorization: `Bearer ${key}` };
-  const resource = resourceFromAttributes({ 'service.name': serviceName, 'deployment.environment': 'demo' });
-  const tracerProvider = new BasicTracerProvider({
-    resource,
-    idGenerator: FLOWTRACE_ID_GENERATOR,
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces`, headers }), { maxExportBatchSize: 512, maxQueueSize: 20_000 })],
-  });
-  const loggerProvider = new LoggerProvider({
-    resource,
-    processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${endpoint}/v1/logs`, headers }), maxExportBatchSize: 512, maxQueueSize: 20_000 })],
-  });
-  const tracer = tracerProvider.getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION);
-  const logger = loggerProvider.getLogger(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION);
-  return {
-    emit: (spec: TraceSpec) => emitTrace(spec, tracer, logger),
-    log: (spec: Parameters<typeof emitLog>[0]) => emitLog(spec, logger),
-    close: async () => {
-      await tracerProvider.forceFlush();
-      await loggerProvider.forceFlush();
-      await tracerProvider.shutdown();
-      await loggerProvider.shutdown();
-    },
-  };
+/** A project's side of the query API, read with its key: counts per family, the newest traces. */
+class ProjectReader {
+  constructor(
+    readonly apiUrl: string,
+    readonly project: { id: string; key: string },
+  ) {}
+
+  /** Executions per family the query API counts over the window (its hourly counts). */
+  async counts(window: Window): Promise<Record<string, number>> {
+    const from = new Date(window.start - HOUR).toISOString();
+    const to = new Date(window.end + HOUR).toISOString();
+    const out: Record<string, number> = {};
+    for (const family of FAMILIES) {
+      const stats = await this.#get<{ totals: { executions: number } }>(`/stats/executions?kind=${family}&interval=day&from=${from}&to=${to}`);
+      out[family] = stats.totals.executions;
+    }
+    return out;
+  }
+
+  /**
+   * The counts once they match what was sent (less `before`), or after a few
+   * seconds whatever they are: the collector answers once rows are stored,
+   * so they match at once unless something was lost.
+   */
+  async confirm(window: Window, sent: Record<string, number>, before: Record<string, number> | undefined): Promise<Record<string, number>> {
+    let stored: Record<string, number> = {};
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const after = await this.counts(window);
+      stored = Object.fromEntries(FAMILIES.map((f) => [f, (after[f] ?? 0) - (before?.[f] ?? 0)]));
+      if (FAMILIES.every((f) => stored[f] === (sent[f] ?? 0))) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    return stored;
+  }
+
+  /** The newest trace of each family. */
+  async newestTraces(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const family of FAMILIES) {
+      const { traces } = await this.#get<{ traces: Array<{ traceId: string }> }>(`/traces?attribute=${encodeURIComponent(`${ATTR_FLOWTRACE_KIND}=${family}`)}&limit=1`);
+      if (traces[0]) out[family] = traces[0].traceId;
+    }
+    return out;
+  }
+
+  async #get<T>(path: string): Promise<T> {
+    const url = `${this.apiUrl}/projects/${this.project.id}${path}`;
+    const res = await send(url, { headers: { authorization: `Bearer ${this.project.key}` } }, QUERY_API_TARGET);
+    if (!res.ok) throw new Error(`GET ${url} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as T;
+  }
+}
+
+/** What `flowtrace demo` prints: per project its id, key, what was sent and confirmed, and a trace of each kind to open. */
+export function demoReport(result: DemoResult, apiUrl: string): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const lines: string[] = [];
+  const sent = result.projects.filter((p) => p.sent);
+  if (sent.length > 0) {
+    const executions = sent.reduce((s, p) => s + Object.values(p.counts).reduce((a, b) => a + b, 0), 0);
+    const spans = sent.reduce((s, p) => s + p.spans, 0);
+    const logs = sent.reduce((s, p) => s + p.logs, 0);
+    lines.push(
+      `Sent ${result.days} day${result.days === 1 ? '' : 's'} of traffic (${result.from} to ${result.to}; about ${n(result.scale)} workflow executions a day per project; seed ${result.seed}):`,
+      `${n(executions)} executions, ${n(spans)} spans and ${n(logs)} logs in ${(result.elapsedMs / 1000).toFixed(1)} s.`,
+    );
+  }
+  for (const p of result.projects) {
+    const total = Object.values(p.counts).reduce((a, b) => a + b, 0);
+    const stored = Object.values(p.stored).reduce((a, b) => a + b, 0);
+    lines.push('', `${p.name} (${p.created ? 'created' : p.sent ? 'found by name; another week added' : 'found by name, from an earlier demo; nothing sent'})`, `  project ${p.id}`, `  key     ${p.key}`);
+    if (p.sent) {
+      lines.push(`  ${n(total)} executions, ${n(p.spans)} spans, ${n(p.logs)} logs; the query API counts ${n(stored)} executions${stored === total ? ', all of them' : ` — ${n(total - stored)} missing`}`);
+      for (const family of FAMILIES) {
+        const statuses = Object.entries(p.statuses[family] ?? {})
+          .sort((a, b) => b[1] - a[1])
+          .map(([status, count]) => `${status} ${n(count)}`)
+          .join(', ');
+        lines.push(`    ${family.padEnd(22)}${n(p.counts[family] ?? 0).padStart(7)}  ${statuses}`);
+      }
+    }
+    if (Object.keys(p.traces).length > 0) {
+      lines.push(`  open a trace of each kind${p.sent ? ' (a recent failure, where the kind has one)' : ' (the newest)'}:`);
+      for (const [kind, traceId] of Object.entries(p.traces)) lines.push(`    ${kind.padEnd(22)} curl -s ${apiUrl}/projects/${p.id}/traces/${traceId} -H "Authorization: Bearer ${p.key}"`);
+    }
+  }
+  const skipped = result.projects.filter((p) => !p.sent);
+  if (skipped.length > 0) {
+    lines.push('', `The demo ran on this Flowtrace before: ${skipped.map((p) => `"${p.name}"`).join(' and ')} exist${skipped.length === 1 ? 's' : ''} already and got nothing new (each a new API key, above). To add another ${result.days} days of traffic to them: flowtrace demo --append`);
+  }
+  if (result.problems.length > 0) lines.push('', 'Problems:', ...result.problems.map((p) => `  ${p}`));
+  return lines.join('\n');
 }

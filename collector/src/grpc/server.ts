@@ -7,6 +7,7 @@ import { MEMORY_PER_BODY_BYTE, overloadedMessage, type Admission } from '../inge
 import type { OtlpIngest, Signal } from '../ingest/otlp.js';
 import { ExportLogsServiceResponse, ExportTraceServiceResponse } from '../otlp/proto.js';
 import { errorStatus, failure } from './status.js';
+import { refusedKeyMessage } from '../http/auth.js';
 
 export interface GrpcReceiverOptions {
   /** Decodes, validates and stores one export request: the pipeline OTLP/HTTP uses too. */
@@ -136,19 +137,19 @@ async function exportCall(
     const identity = key ? await options.projects.authenticate(key) : undefined;
     if (!identity) {
       count('unauthenticated');
-      callback(failure(Status.UNAUTHENTICATED, key ? 'unknown or revoked API key' : 'missing API key: send metadata authorization: Bearer <project key>'));
+      callback(failure(Status.UNAUTHENTICATED, key ? refusedKeyMessage(key) : 'missing API key: send metadata authorization: Bearer <project key>'));
       return;
     }
     metrics?.receivedBytes.inc({ signal: service.signal, transport: 'grpc' }, call.request.length);
-    const release = options.admission ? options.admission.acquire(call.request.length * MEMORY_PER_BODY_BYTE.protobuf) : () => {};
-    if (!release) {
+    const reservation = options.admission ? options.admission.acquire(call.request.length * MEMORY_PER_BODY_BYTE.protobuf) : { release: () => {} };
+    if (!reservation) {
       throw new OverloadedError(overloadedMessage(options.admission!), 1);
     }
     let outcome;
     try {
       outcome = await options.ingest(service.signal, identity.projectId, call.request, 'protobuf');
     } finally {
-      release();
+      reservation.release();
     }
     count(outcome.duplicate ? 'duplicate' : 'stored');
     metrics?.acceptedRecords.inc({ signal: service.signal }, outcome.stored);

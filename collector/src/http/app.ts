@@ -9,7 +9,7 @@ import { ExportLogsServiceResponse, ExportTraceServiceResponse } from '../otlp/p
 import type { Encoding } from '../otlp/values.js';
 import { GRPC_CODE, sendMessage, sendStatus } from './respond.js';
 import { createOtlpIngest, type OtlpIngest, type Signal } from '../ingest/otlp.js';
-import { Admission, MEMORY_PER_BODY_BYTE, estimatedBodyBytes } from '../ingest/admission.js';
+import { Admission, MEMORY_PER_BODY_BYTE } from '../ingest/admission.js';
 import { admit } from './admit.js';
 import { ProjectRedaction, type RedactionSource } from '../ingest/redact.js';
 import { storedRedactionPatterns } from '../sink/redaction.js';
@@ -138,7 +138,8 @@ export function createCollectorApp(
   // A request counts at its estimated body size times what a byte of its encoding costs in memory.
   const admitted = admit(
     admissionBudget,
-    (req, res) => estimatedBodyBytes(req, options.maxBodyBytes) * MEMORY_PER_BODY_BYTE[(res.locals as Locals).encoding],
+    options.maxBodyBytes,
+    (_req, res) => MEMORY_PER_BODY_BYTE[(res.locals as Locals).encoding],
     (res, message) => {
       count(metrics, (res.locals as Locals).signal, 'overloaded');
       sendStatus(res, 429, (res.locals as Locals).encoding, GRPC_CODE.unavailable, message);
@@ -161,8 +162,9 @@ export function createCollectorApp(
         count(metrics, res.locals.signal, 'unauthenticated');
         sendStatus(res, 401, res.locals.encoding, GRPC_CODE.unauthenticated, message);
       }),
-      admitted,
+      admitted.before,
       readBody,
+      admitted.after,
       async (req: Request, res: Response<unknown, Locals>) => {
         const { encoding, projectId } = res.locals;
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

@@ -1,12 +1,12 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { CollectorOptions } from './app.js';
-import { MEMORY_PER_BODY_BYTE, estimatedBodyBytes, type Admission } from '../ingest/admission.js';
+import { MEMORY_PER_BODY_BYTE, type Admission } from '../ingest/admission.js';
 import { admit } from './admit.js';
 import { authenticate } from './auth.js';
 import { timeWindow } from '../otlp/window.js';
 import { itemChunks, type ChunkLimits } from '../workato/parse.js';
 import { storeChunks, surveyChunks, type Stored } from '../workato/ingest.js';
-import { importFiles, parseImportRequest } from '../workato/imports.js';
+import { importFiles, importWindow, parseImportRequest } from '../workato/imports.js';
 import { requestToken } from '../ingest/otlp.js';
 import { OverloadedError, type Sink } from '../sink/sink.js';
 import type { CollectorMetrics, RequestOutcome } from '../metrics.js';
@@ -38,13 +38,12 @@ export interface WorkatoIngestResult extends Stored {
 export function workatoRouter(options: CollectorOptions, sink: Sink, metrics?: CollectorMetrics, budget?: Admission): Router {
   const router = Router();
   // The in-flight budget OTLP shares: a Workato body counts at what it costs in memory, read in chunks.
+  const pass = (_req: Request, _res: Response, next: NextFunction) => next();
   const admitted = budget
-    ? admit(
-        budget,
-        (req) => estimatedBodyBytes(req, options.workatoMaxBodyBytes ?? options.maxBodyBytes) * MEMORY_PER_BODY_BYTE.workato,
-        (res, message) => sendError(res.status(429), 'overloaded', message),
+    ? admit(budget, options.workatoMaxBodyBytes ?? options.maxBodyBytes, () => MEMORY_PER_BODY_BYTE.workato, (res, message) =>
+        sendError(res.status(429), 'overloaded', message),
       )
-    : (_req: Request, _res: Response, next: NextFunction) => next();
+    : { before: pass, after: pass };
   const capture = { captureContent: options.captureContent ?? false };
   // Streams and imports are counted by how they were answered (the import check stores nothing: not counted).
   const counted = (_req: Request, res: Response, next: NextFunction) => {
@@ -68,8 +67,9 @@ export function workatoRouter(options: CollectorOptions, sink: Sink, metrics?: C
       next();
     },
     authenticate(options.projects, (res, message) => sendError(res, 'unauthorized', message)),
-    admitted,
+    admitted.before,
     express.raw({ type: () => true, limit: options.workatoMaxBodyBytes ?? options.maxBodyBytes, inflate: true }),
+    admitted.after,
     async (req: Request, res: Response) => {
       const projectId = res.locals.projectId as string;
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -94,10 +94,12 @@ export function workatoRouter(options: CollectorOptions, sink: Sink, metrics?: C
     const { source, files } = parseImportRequest(req.body, false);
     res.json({ imported: [...(await sink.workato.importedFiles(res.locals.projectId as string, source, files))] });
   });
-  router.post('/ingest/workato/import', counted, refuse, admitted, importBody, async (req: Request, res: Response) => {
+  router.post('/ingest/workato/import', counted, refuse, admitted.before, importBody, async (req: Request, res: Response) => {
     const projectId = res.locals.projectId as string;
     const { source, files } = parseImportRequest(req.body, true);
-    const { result, storedLogs, duplicate } = await importFiles(sink, projectId, source, files, capture, timeWindow(options), options.redaction);
+    // History is kept only as far back as the project keeps anything: its retention narrows the window.
+    const window = importWindow(options, projectId, await options.retention?.get(projectId));
+    const { result, storedLogs, duplicate } = await importFiles(sink, projectId, source, files, capture, window, options.redaction);
     res.locals.duplicate = duplicate;
     if (storedLogs > 0) options.retention?.noteLogs(projectId, storedLogs);
     res.json(result);

@@ -12,8 +12,8 @@ import type { LogRow, SpanRow } from '@flowtrace/store';
  * expressions, set through the admin API) are applied on top; the built-in
  * redaction cannot be turned off.
  *
- * The patterns follow the SDK's (instrumentation/src/redact.ts), which the
- * server does not import: the collector redacts what any sender sends.
+ * The patterns follow those the SDK applies (conventions/src/redact.ts), but
+ * are applied here on their own: the collector redacts what any sender sends.
  */
 
 export const REDACTED = '[REDACTED]';
@@ -68,7 +68,7 @@ const AWS_SECRET = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/?#]*):([^\s@/?#]+)@/gi;
 /**
  * Key–value secrets: `api_key=…`, `password: …`, `"client_secret":"…"`, also in JSON kept as an
- * escaped string. A value the SDK already redacted (`REDACTED`, instrumentation/src/redact.ts) stays.
+ * escaped string. A value the SDK already redacted (`REDACTED`, conventions/src/redact.ts) stays.
  */
 const KEY_VALUE =
   /(?<![\w.-])([\w.-]*?(?:password|passwd|secret|token|authorization|cookie|credentials?|signature|(?:api|access|secret|private|client|signing|encryption)[-_.]?key|apikey)|(?:[\w.-]*[-_.])?(?:pwd|pass|auth))((?:\\?["'])?\s*[:=]\s*)(?!\[?REDACTED\b)("(?:[^"\\]|\\.)*"|\\"(?:[^"\\]|\\(?!"))*\\"|'[^']*'|[^\s"'&,;}\])<>]+)/gi;

@@ -1,4 +1,4 @@
-import { ATTR_FLOWTRACE_AGENT_RUN_ID, ATTR_FLOWTRACE_REQUEST_ID, ATTR_GEN_AI_CONVERSATION_ID } from '@flowtrace/instrumentation/semconv';
+import { ATTR_FLOWTRACE_AGENT_RUN_ID, ATTR_FLOWTRACE_REQUEST_ID, ATTR_GEN_AI_CONVERSATION_ID } from '@flowtrace/conventions/semconv';
 import { TABLES, type Store } from '@flowtrace/store';
 
 /** Marks a topic_assigned log stored before its run was known. */

@@ -1,4 +1,4 @@
-import { agentRunTrace, type CaptureOptions } from '@flowtrace/instrumentation';
+import { agentRunTrace, type CaptureOptions } from '@flowtrace/conventions';
 import type { TimeWindow } from '../otlp/window.js';
 import type { Sink } from '../sink/sink.js';
 import { BUILT_IN_SOURCE, redactBatch, type RedactionSource } from '../ingest/redact.js';
@@ -6,6 +6,7 @@ import { mapItems, requestKey, type Mapped, type PendingTopic } from './map.js';
 import { CHUNK_LIMITS, SURVEY_LIMITS, type ChunkLimits, type Item } from './parse.js';
 import { workatoRows } from './rows.js';
 import { resolveTopics } from './topics.js';
+import { OutsideWindow } from './outside.js';
 
 export interface Stored {
   spans: number;
@@ -23,6 +24,12 @@ export interface Survey {
   counts: Record<string, number>;
   /** The request's genie runs by (conversation id, request id), from every chunk: a topic joins a run of another chunk. */
   runs: Map<string, { runId: string; time: number }>;
+  /** Records (spans and logs) the items map to. */
+  records: number;
+  /** Records the window rejects, all reasons. */
+  rejected: number;
+  /** Of those, the ones a wider window would keep, with their times. */
+  outside: OutsideWindow;
 }
 
 /** A request's items in chunks of at most `limits`, read afresh for each pass (itemChunks over its body). */
@@ -36,13 +43,16 @@ export type Chunks = (limits: ChunkLimits) => Iterable<Item[]>;
  * objects and rows are dropped before the next (small: SURVEY_LIMITS) is read.
  */
 export function surveyChunks(chunks: Chunks, capture: CaptureOptions, window: TimeWindow, receivedAt: number): Survey {
-  const survey: Survey = { items: 0, counts: {}, runs: new Map() };
+  const survey: Survey = { items: 0, counts: {}, runs: new Map(), records: 0, rejected: 0, outside: new OutsideWindow() };
   const receivedNanos = BigInt(receivedAt) * 1_000_000n;
   for (const items of chunks(SURVEY_LIMITS)) {
     const mapped = mapItems(items, capture, receivedAt);
     // A topic becomes a joined trace or a pending log at the same time: the trace form checks it.
     const topics = mapped.topics.map((t) => agentRunTrace({ ...t.run, runId: t.requestId }, capture));
-    workatoRows([...mapped.traces, ...topics], mapped.logs, 'survey', window, receivedNanos);
+    const rows = workatoRows([...mapped.traces, ...topics], mapped.logs, 'survey', window, receivedNanos);
+    survey.rejected += rows.rejections.spans.count + rows.rejections.logs.count;
+    survey.records += rows.spans.length + rows.logs.length + rows.rejections.spans.count + rows.rejections.logs.count;
+    survey.outside.merge(rows.outside);
     survey.items += items.length;
     for (const [kind, n] of Object.entries(mapped.counts)) survey.counts[kind] = (survey.counts[kind] ?? 0) + n;
     for (const [key, run] of mapped.runsByRequest) survey.runs.set(key, run);
@@ -52,9 +62,12 @@ export function surveyChunks(chunks: Chunks, capture: CaptureOptions, window: Ti
 
 /** Several requests' surveys as one (the files of an import). */
 export function mergeSurveys(parts: Survey[]): Survey {
-  const out: Survey = { items: 0, counts: {}, runs: new Map() };
+  const out: Survey = { items: 0, counts: {}, runs: new Map(), records: 0, rejected: 0, outside: new OutsideWindow() };
   for (const part of parts) {
     out.items += part.items;
+    out.records += part.records;
+    out.rejected += part.rejected;
+    out.outside.merge(part.outside);
     for (const [kind, n] of Object.entries(part.counts)) out.counts[kind] = (out.counts[kind] ?? 0) + n;
     for (const [key, run] of part.runs) out.runs.set(key, run);
   }

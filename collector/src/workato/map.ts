@@ -13,8 +13,8 @@ import {
   type RecipeJob,
   type TraceSpec,
   type UserActivity,
-} from '@flowtrace/instrumentation';
-import { ATTR_FLOWTRACE_KIND, ATTR_FLOWTRACE_LOG_SOURCE, ATTR_FLOWTRACE_LOG_TYPE, ATTR_FLOWTRACE_STATUS, FLOWTRACE_KIND, LOG_TYPE, WORKATO_ATTRIBUTE_PREFIX as W } from '@flowtrace/instrumentation/semconv';
+} from '@flowtrace/conventions';
+import { ATTR_FLOWTRACE_KIND, ATTR_FLOWTRACE_LOG_SOURCE, ATTR_FLOWTRACE_LOG_TYPE, ATTR_FLOWTRACE_STATUS, FLOWTRACE_KIND, LOG_TYPE, WORKATO_ATTRIBUTE_PREFIX as W } from '@flowtrace/conventions/semconv';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { WorkatoParseError, parseLenient, type Item } from './parse.js';

@@ -1,10 +1,11 @@
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
-import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, spanIdFor, type LogSpec, type SpanSpec, type TraceSpec } from '@flowtrace/instrumentation';
-import { ATTR_FLOWTRACE_SPAN_FRAGMENT } from '@flowtrace/instrumentation/semconv';
+import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, spanIdFor, type LogSpec, type SpanSpec, type TraceSpec } from '@flowtrace/conventions';
+import { ATTR_FLOWTRACE_SPAN_FRAGMENT } from '@flowtrace/conventions/semconv';
 import { nanosToDateTime64, type LogRow, type SpanRow } from '@flowtrace/store';
 import { OtlpRequestError, type PathFn } from '../otlp/errors.js';
 import { enumValue, idHex, int64Text, stringField, toUint64, wellFormed } from '../otlp/values.js';
 import { Rejections, outsideWindow, storableTime, type TimeWindow } from '../otlp/window.js';
+import { OutsideWindow } from './outside.js';
 
 /** The resource every mapped Workato record is stored under. */
 export const WORKATO_RESOURCE = { 'service.name': 'workato', 'telemetry.sdk.name': 'flowtrace-workato' };
@@ -22,6 +23,8 @@ export interface WorkatoRows {
   spans: SpanRow[];
   logs: LogRow[];
   rejections: { spans: Rejections; logs: Rejections };
+  /** The rejected records that a wider window would keep, with their times (imports refuse their files whole). */
+  outside: OutsideWindow;
 }
 
 /**
@@ -35,7 +38,7 @@ export interface WorkatoRows {
 export function workatoRows(traces: TraceSpec[], logs: LogSpec[], projectId: string, window: TimeWindow, receivedNanos: bigint): WorkatoRows {
   const resourceAttributes = attributeTexts(WORKATO_RESOURCE, () => 'resource.attributes');
   const serviceName = resourceAttributes['service.name'] ?? '';
-  const out: WorkatoRows = { spans: [], logs: [], rejections: { spans: new Rejections(), logs: new Rejections() } };
+  const out: WorkatoRows = { spans: [], logs: [], rejections: { spans: new Rejections(), logs: new Rejections() }, outside: new OutsideWindow() };
   const spanIds: Array<Map<string, string>> = [];
   let index = 0;
   for (const t of traces) {
@@ -111,8 +114,10 @@ export function workatoRows(traces: TraceSpec[], logs: LogSpec[], projectId: str
       row['Links.Attributes'].push(attributeTexts(link.attributes ?? {}, () => `${lPath()}.attributes`));
     });
     const outside = outsideWindow(start, window);
-    if (outside) out.rejections.spans.add(`${path()} (span ${spanId}): startTimeUnixNano ${outside}`);
-    else if (end !== 0n && end < start) out.rejections.spans.add(`${path()} (span ${spanId}): endTimeUnixNano is before startTimeUnixNano`);
+    if (outside) {
+      out.rejections.spans.add(`${path()} (span ${spanId}): startTimeUnixNano ${outside}`);
+      out.outside.note(start, window);
+    } else if (end !== 0n && end < start) out.rejections.spans.add(`${path()} (span ${spanId}): endTimeUnixNano is before startTimeUnixNano`);
     else out.spans.push(row);
   }
 
@@ -143,8 +148,10 @@ export function workatoRows(traces: TraceSpec[], logs: LogSpec[], projectId: str
       EventName: stringField(log.eventName, () => `${path()}.eventName`) || (attributes['event.name'] ?? ''),
     };
     const outside = outsideWindow(time, window);
-    if (outside) out.rejections.logs.add(`${path()}: timestamp ${outside}`);
-    else out.logs.push(row);
+    if (outside) {
+      out.rejections.logs.add(`${path()}: timestamp ${outside}`);
+      out.outside.note(time, window);
+    } else out.logs.push(row);
   }
 }
 

@@ -1,4 +1,4 @@
-import { agentRunTrace, toMillis, type CaptureOptions, type LogSpec, type TraceSpec } from '@flowtrace/instrumentation';
+import { agentRunTrace, toMillis, type CaptureOptions, type LogSpec, type TraceSpec } from '@flowtrace/conventions';
 import {
   ATTR_FLOWTRACE_AGENT_APP_TYPE,
   ATTR_FLOWTRACE_KIND,
@@ -10,7 +10,7 @@ import {
   ATTR_USER_ID,
   FLOWTRACE_KIND,
   LOG_TYPE,
-} from '@flowtrace/instrumentation/semconv';
+} from '@flowtrace/conventions/semconv';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { ATTR_JOIN_PENDING, type WorkatoQueries } from '../sink/workato.js';
 import { requestKey, type Mapped, type PendingTopic } from './map.js';

@@ -1,31 +1,82 @@
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_EXCEPTION_MESSAGE,
+  ATTR_FLOWTRACE_AGENT_RUN_ID,
+  ATTR_FLOWTRACE_CREDENTIAL_CONFIG_ID,
+  ATTR_FLOWTRACE_CREDENTIAL_ID,
+  ATTR_FLOWTRACE_ERROR_CODE,
+  ATTR_FLOWTRACE_ERROR_HTTP_STATUS,
+  ATTR_FLOWTRACE_ERROR_MESSAGE,
+  ATTR_FLOWTRACE_ERROR_RECOVERABILITY,
+  ATTR_FLOWTRACE_EVENT_ID,
+  ATTR_FLOWTRACE_EVENT_NAME,
+  ATTR_FLOWTRACE_EXECUTION_ID,
+  ATTR_FLOWTRACE_INTEGRATION,
+  ATTR_FLOWTRACE_JOB_ID,
+  ATTR_FLOWTRACE_PERSONA_ID,
+  ATTR_FLOWTRACE_REQUEST_ID,
+  ATTR_FLOWTRACE_RESPONSE_BODY,
+  ATTR_FLOWTRACE_RETRY_ATTEMPT,
+  ATTR_FLOWTRACE_RETRY_BACKOFF_MS,
+  ATTR_FLOWTRACE_RETRY_MAX_ATTEMPTS,
+  ATTR_FLOWTRACE_RETRY_NEXT_AT,
+  ATTR_FLOWTRACE_STATUS,
+  ATTR_FLOWTRACE_SYNC_CHANGES,
+  ATTR_FLOWTRACE_SYNC_CREATED,
+  ATTR_FLOWTRACE_SYNC_DELETED,
+  ATTR_FLOWTRACE_SYNC_DURATION_MS,
+  ATTR_FLOWTRACE_SYNC_EVENT,
+  ATTR_FLOWTRACE_SYNC_ID,
+  ATTR_FLOWTRACE_SYNC_PIPELINE,
+  ATTR_FLOWTRACE_SYNC_PROCESSED,
+  ATTR_FLOWTRACE_SYNC_STATUS,
+  ATTR_FLOWTRACE_SYNC_TYPE,
+  ATTR_FLOWTRACE_SYNC_UPDATED,
+  ATTR_FLOWTRACE_TOOL_NAME,
+  ATTR_FLOWTRACE_TRIGGER_ID,
+  ATTR_FLOWTRACE_WEBHOOK_ID,
+  ATTR_FLOWTRACE_WORKFLOW_ID,
+  ATTR_GEN_AI_AGENT_ID,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_USER_ID,
+  LOG_TYPE,
+} from '@flowtrace/conventions/semconv';
 import type { EventLogRow } from '../repositories/eventLogs.js';
 import { isoFromNanos } from './time.js';
 
 /** Event Logs' properties, in the words of the products our users come from, and the attribute each is read from. */
 const EVENT_PROPERTIES: ReadonlyArray<readonly [string, string]> = [
-  ['personaId', 'flowtrace.persona.id'],
-  ['endUserId', 'user.id'],
-  ['connectCredentialId', 'flowtrace.credential.id'],
-  ['connectCredentialConfigId', 'flowtrace.credential.config_id'],
-  ['workflowId', 'flowtrace.workflow.id'],
-  ['executionId', 'flowtrace.execution.id'],
-  ['integrationId', 'flowtrace.integration'],
-  ['webhookId', 'flowtrace.webhook.id'],
-  ['eventId', 'flowtrace.event.id'],
-  ['eventName', 'flowtrace.event.name'],
-  ['requestId', 'flowtrace.request.id'],
-  ['toolName', 'flowtrace.tool.name'],
-  ['triggerId', 'flowtrace.trigger.id'],
-  ['status', 'flowtrace.status'],
-  ['syncId', 'flowtrace.sync.id'],
-  ['pipeline', 'flowtrace.sync.pipeline'],
-  ['syncEvent', 'flowtrace.sync.event'],
-  ['syncType', 'flowtrace.sync.type'],
-  ['syncStatus', 'flowtrace.sync.status'],
-  ['agentId', 'gen_ai.agent.id'],
-  ['conversationId', 'gen_ai.conversation.id'],
-  ['runId', 'flowtrace.agent.run_id'],
-  ['jobId', 'flowtrace.job.id'],
+  ['personaId', ATTR_FLOWTRACE_PERSONA_ID],
+  ['endUserId', ATTR_USER_ID],
+  ['connectCredentialId', ATTR_FLOWTRACE_CREDENTIAL_ID],
+  ['connectCredentialConfigId', ATTR_FLOWTRACE_CREDENTIAL_CONFIG_ID],
+  ['workflowId', ATTR_FLOWTRACE_WORKFLOW_ID],
+  ['executionId', ATTR_FLOWTRACE_EXECUTION_ID],
+  ['integrationId', ATTR_FLOWTRACE_INTEGRATION],
+  ['webhookId', ATTR_FLOWTRACE_WEBHOOK_ID],
+  ['eventId', ATTR_FLOWTRACE_EVENT_ID],
+  // The App Event's name (Event Logs' eventName), not the OTel event name of the log record.
+  ['eventName', ATTR_FLOWTRACE_EVENT_NAME],
+  ['requestId', ATTR_FLOWTRACE_REQUEST_ID],
+  ['toolName', ATTR_FLOWTRACE_TOOL_NAME],
+  ['triggerId', ATTR_FLOWTRACE_TRIGGER_ID],
+  ['status', ATTR_FLOWTRACE_STATUS],
+  ['syncId', ATTR_FLOWTRACE_SYNC_ID],
+  ['pipeline', ATTR_FLOWTRACE_SYNC_PIPELINE],
+  ['syncEvent', ATTR_FLOWTRACE_SYNC_EVENT],
+  ['syncType', ATTR_FLOWTRACE_SYNC_TYPE],
+  ['syncStatus', ATTR_FLOWTRACE_SYNC_STATUS],
+  ['agentId', ATTR_GEN_AI_AGENT_ID],
+  ['conversationId', ATTR_GEN_AI_CONVERSATION_ID],
+  ['runId', ATTR_FLOWTRACE_AGENT_RUN_ID],
+  ['jobId', ATTR_FLOWTRACE_JOB_ID],
+];
+
+/** Managed Sync logs also carry the user and integration under the names of the Managed Sync logs document. */
+const MANAGED_SYNC_PROPERTIES: ReadonlyArray<readonly [string, string]> = [
+  ['userId', ATTR_USER_ID],
+  ['integration', ATTR_FLOWTRACE_INTEGRATION],
 ];
 
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
@@ -35,32 +86,35 @@ const num = (value: string | undefined) => (value !== undefined && NUMBER.test(v
  * The full event object of a log: the identifiers under their Event Logs
  * names, `error` (with recoverability, HTTP status, code and retry metadata
  * when known), a Managed Sync `summary`, and the log's own attributes.
+ * `eventName` is the App Event's name, as in Event Logs; a Managed Sync log
+ * has `userId` and `integration` beside `endUserId` and `integrationId`.
  */
 export function eventObject(projectId: string, traceId: string, type: string, attributes: Record<string, string>): Record<string, unknown> {
   const event: Record<string, unknown> = { projectId, type, traceId: traceId || null };
-  for (const [name, attribute] of EVENT_PROPERTIES) {
+  const properties = type === LOG_TYPE.managedSync ? [...EVENT_PROPERTIES, ...MANAGED_SYNC_PROPERTIES] : EVENT_PROPERTIES;
+  for (const [name, attribute] of properties) {
     if (attributes[attribute] !== undefined) event[name] = attributes[attribute];
   }
   const error = compact({
-    message: attributes['flowtrace.error.message'] ?? attributes['exception.message'],
-    type: attributes['error.type'],
-    errorCode: attributes['flowtrace.error.code'],
-    httpStatus: num(attributes['flowtrace.error.http_status'] ?? (attributes['error.type'] ? attributes['http.response.status_code'] : undefined)),
-    recoverability: attributes['flowtrace.error.recoverability'],
-    attempt: num(attributes['flowtrace.retry.attempt']),
-    maxAttempts: num(attributes['flowtrace.retry.max_attempts']),
-    backoffMs: num(attributes['flowtrace.retry.backoff_ms']),
-    nextRetryAt: attributes['flowtrace.retry.next_retry_at'],
-    responseBody: attributes['flowtrace.http.response.body'],
+    message: attributes[ATTR_FLOWTRACE_ERROR_MESSAGE] ?? attributes[ATTR_EXCEPTION_MESSAGE],
+    type: attributes[ATTR_ERROR_TYPE],
+    errorCode: attributes[ATTR_FLOWTRACE_ERROR_CODE],
+    httpStatus: num(attributes[ATTR_FLOWTRACE_ERROR_HTTP_STATUS] ?? (attributes[ATTR_ERROR_TYPE] ? attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] : undefined)),
+    recoverability: attributes[ATTR_FLOWTRACE_ERROR_RECOVERABILITY],
+    attempt: num(attributes[ATTR_FLOWTRACE_RETRY_ATTEMPT]),
+    maxAttempts: num(attributes[ATTR_FLOWTRACE_RETRY_MAX_ATTEMPTS]),
+    backoffMs: num(attributes[ATTR_FLOWTRACE_RETRY_BACKOFF_MS]),
+    nextRetryAt: attributes[ATTR_FLOWTRACE_RETRY_NEXT_AT],
+    responseBody: attributes[ATTR_FLOWTRACE_RESPONSE_BODY],
   });
   if (error) event.error = error;
   const summary = compact({
-    created: num(attributes['flowtrace.sync.summary.created']),
-    updated: num(attributes['flowtrace.sync.summary.updated']),
-    deleted: num(attributes['flowtrace.sync.summary.deleted']),
-    totalProcessed: num(attributes['flowtrace.sync.summary.processed']),
-    totalChanges: num(attributes['flowtrace.sync.summary.changes']),
-    durationMs: num(attributes['flowtrace.sync.summary.duration_ms']),
+    created: num(attributes[ATTR_FLOWTRACE_SYNC_CREATED]),
+    updated: num(attributes[ATTR_FLOWTRACE_SYNC_UPDATED]),
+    deleted: num(attributes[ATTR_FLOWTRACE_SYNC_DELETED]),
+    totalProcessed: num(attributes[ATTR_FLOWTRACE_SYNC_PROCESSED]),
+    totalChanges: num(attributes[ATTR_FLOWTRACE_SYNC_CHANGES]),
+    durationMs: num(attributes[ATTR_FLOWTRACE_SYNC_DURATION_MS]),
   });
   if (summary) event.summary = summary;
   return event;
@@ -77,7 +131,8 @@ export interface EventLog {
   level: string;
   type: string;
   message: string;
-  eventName: string;
+  /** The OpenTelemetry event name of the log record (e.g. job.failed); the App Event's name is event.eventName. */
+  otelEventName: string;
   traceId: string | null;
   spanId: string | null;
   serviceName: string;
@@ -92,7 +147,7 @@ export function toEventLog(projectId: string, row: EventLogRow): EventLog {
     level: row.Level,
     type: row.Type,
     message: row.Body,
-    eventName: row.EventName,
+    otelEventName: row.EventName,
     traceId: row.TraceId || null,
     spanId: row.SpanId || null,
     serviceName: row.ServiceName,

@@ -1,3 +1,4 @@
+import { ATTR_FLOWTRACE_SPAN_FRAGMENT } from '@flowtrace/conventions/semconv';
 import { MAX_TIMELINE_ROWS, type LogRecord, type SpanRecord, type TraceRecords } from '../repositories/traces.js';
 import { isoFromNanos, msFromNanos } from './time.js';
 
@@ -106,7 +107,7 @@ function toLog(r: LogRecord): TimelineLog {
 }
 
 /** Marks a row that is one part of a span reported in parts (see @flowtrace/instrumentation). */
-const FRAGMENT = 'flowtrace.span.fragment';
+const FRAGMENT = ATTR_FLOWTRACE_SPAN_FRAGMENT;
 const STATUS_RANK: Record<string, number> = { Unset: 0, Ok: 1, Error: 2 };
 
 /**

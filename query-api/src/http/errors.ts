@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ZodError } from 'zod';
-import { StoreUnavailableError, type Logger } from '@flowtrace/store';
+import { ProjectNameTakenError, StoreUnavailableError, type Logger } from '@flowtrace/store';
 
 /** An error with an HTTP status and a message meant for the client. */
 export class ApiError extends Error {
@@ -35,6 +35,10 @@ export function errorHandler(log: Logger) {
     }
     if (err instanceof ApiError) {
       sendError(res, err.status, err.code, err.message);
+      return;
+    }
+    if (err instanceof ProjectNameTakenError) {
+      sendError(res, 409, 'conflict', err.message, { name: err.projectName, projectId: err.existingId });
       return;
     }
     const parserError = err as { type?: string; status?: number; message?: string };

@@ -1,4 +1,11 @@
 import { TABLES, type QueryParams, type Store } from '@flowtrace/store';
+import {
+  ATTR_FLOWTRACE_DELIVERY_USER_IDS,
+  ATTR_FLOWTRACE_JOB_CALLING_ID,
+  ATTR_FLOWTRACE_JOB_MASTER_ID,
+  ATTR_FLOWTRACE_JOB_ROOT_ID,
+  ATTR_FLOWTRACE_RECIPE_ID,
+} from '@flowtrace/conventions/semconv';
 
 /** Filters answered from the hourly counts as well as from the executions table. */
 export interface RollupFilters {
@@ -19,6 +26,11 @@ export interface RowFilters {
   conversationId?: string;
   /** A trigger event delivered to this user. */
   deliveryUserId?: string;
+  /** Recipe jobs: of this recipe, or related to this job as master, calling or root job. */
+  recipeId?: string;
+  masterJobId?: string;
+  callingJobId?: string;
+  rootJobId?: string;
 }
 
 export interface ExecutionQuery {
@@ -42,8 +54,10 @@ export interface ExecutionRow {
   traceId: string;
   spanId: string;
   name: string;
-  startMs: number;
-  endMs: number;
+  /** Nanoseconds since the epoch, decimal. */
+  startNanos: string;
+  endNanos: string;
+  /** Whole milliseconds, as stored. */
   durationMs: number;
   status: string;
   failed: boolean;
@@ -78,42 +92,52 @@ export const COUNT_DIMENSIONS = {
 
 const ROLLUP_COLUMNS = Object.fromEntries(Object.entries(COUNT_DIMENSIONS).map(([filter, d]) => [filter, d.column])) as Record<keyof RollupFilters, string>;
 
-const ROW_COLUMNS: Record<keyof RowFilters, string> = {
+/** A row filter: a column, or a root span attribute (equal to the value, or a JSON array holding it). */
+type RowColumn = string | { attribute: string; holds?: true };
+
+const ROW_COLUMNS: Record<keyof RowFilters, RowColumn> = {
   userId: 'UserId',
   traceId: 'TraceId',
   executionId: 'ExecutionId',
   syncId: 'SyncId',
   agentId: 'AgentId',
   conversationId: 'ConversationId',
-  deliveryUserId: "has(JSONExtract(Attributes['flowtrace.delivery.user_ids'], 'Array(String)'), ?)",
+  deliveryUserId: { attribute: ATTR_FLOWTRACE_DELIVERY_USER_IDS, holds: true },
+  recipeId: { attribute: ATTR_FLOWTRACE_RECIPE_ID },
+  masterJobId: { attribute: ATTR_FLOWTRACE_JOB_MASTER_ID },
+  callingJobId: { attribute: ATTR_FLOWTRACE_JOB_CALLING_ID },
+  rootJobId: { attribute: ATTR_FLOWTRACE_JOB_ROOT_ID },
 };
 
 const HOUR_NS = 3_600_000_000_000n;
 const HOUR_S = 3600;
 
-/** `Column = {param}` conditions for the filters set, with their bound values; `?` in an expression stands for the value. */
-function conditions<F extends object>(filters: F, columns: Record<keyof F, string>, params: QueryParams): string[] {
+/** `Column = {param}` conditions for the filters set, with their bound values (attribute names bound too). */
+function conditions<F extends object>(filters: F, columns: Record<keyof F, RowColumn>, params: QueryParams): string[] {
   const out: string[] = [];
   for (const [name, value] of Object.entries(filters) as Array<[keyof F & string, unknown]>) {
     if (value === undefined) continue;
     const column = columns[name];
     const param = `f_${name}`;
     params[param] = value;
-    if (column.includes('?')) out.push(column.replace('?', `{${param}:String}`));
-    else out.push(Array.isArray(value) ? `${column} IN {${param}:Array(String)}` : `${column} = {${param}:String}`);
+    if (typeof column === 'string') {
+      out.push(Array.isArray(value) ? `${column} IN {${param}:Array(String)}` : `${column} = {${param}:String}`);
+      continue;
+    }
+    params[`${param}_key`] = column.attribute;
+    const attribute = `Attributes[{${param}_key:String}]`;
+    out.push(column.holds ? `has(JSONExtract(${attribute}, 'Array(String)'), {${param}:String})` : `${attribute} = {${param}:String}`);
   }
   return out;
 }
 
 const SELECT_ROW = `ExecutionId AS executionId, TraceId AS traceId, SpanId AS spanId, Name AS name,
-       toUnixTimestamp64Milli(Start) AS startMs, toUnixTimestamp64Milli(End) AS endMs, DurationMs AS durationMs,
+       toString(toUnixTimestamp64Nano(Start)) AS startNanos, toString(toUnixTimestamp64Nano(End)) AS endNanos, DurationMs AS durationMs,
        Status AS status, Failed AS failed, UserId AS userId, Integration AS integration, WorkflowId AS workflowId,
        ToolName AS toolName, SyncId AS syncId, SyncType AS syncType, AgentId AS agentId,
        ConversationId AS conversationId, TaskCount AS taskCount`;
 
-interface RawRow extends Omit<ExecutionRow, 'startMs' | 'endMs' | 'durationMs' | 'failed' | 'taskCount' | 'attributes'> {
-  startMs: string;
-  endMs: string;
+interface RawRow extends Omit<ExecutionRow, 'durationMs' | 'failed' | 'taskCount' | 'attributes'> {
   durationMs: string;
   failed: number;
   taskCount: number;
@@ -129,8 +153,6 @@ function toRow(raw: RawRow, attributeNames: readonly string[]): ExecutionRow {
   });
   return {
     ...rest,
-    startMs: Number(raw.startMs),
-    endMs: Number(raw.endMs),
     durationMs: Number(raw.durationMs),
     failed: Number(raw.failed) === 1,
     taskCount: Number(raw.taskCount),

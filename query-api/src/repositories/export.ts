@@ -1,4 +1,5 @@
 import { TABLES, type Store } from '@flowtrace/store';
+import { FLOWTRACE_KIND } from '@flowtrace/conventions/semconv';
 import { sameLog } from './eventLogs.js';
 
 /** Rows one read of an export fetches: what an export holds in memory at once. */
@@ -12,24 +13,23 @@ export interface ExportRange {
   to: bigint;
 }
 
-export interface ExportedExecution {
+/** A workflow execution as read for an export (see converters/export.ts for what is written). */
+export interface ExportExecutionRow {
   id: string;
   userId: string;
-  taskCount: number;
+  taskCount: string;
   runDuration: string;
   workflowId: string;
   status: string;
-  dateStarted: string;
-  dateEnded: string;
   integration: string;
   traceId: string;
-  /** Keyset position; not exported. */
+  /** Start, the keyset position. */
   nanos: string;
+  endNanos: string;
 }
 
-export interface ExportedLog {
-  id: string;
-  timestamp: string;
+/** A log as read for an export. */
+export interface ExportLogRow {
   level: string;
   type: string;
   message: string;
@@ -48,22 +48,28 @@ export interface ExportedLog {
  * continues after the last row of the previous one (keyset), so memory stays
  * at one chunk however long the range, and no read skips rows by offset.
  */
-export async function* exportExecutions(store: Store, range: ExportRange, chunk = EXPORT_CHUNK_ROWS): AsyncGenerator<ExportedExecution[]> {
+export async function* exportExecutions(store: Store, range: ExportRange, chunk = EXPORT_CHUNK_ROWS): AsyncGenerator<ExportExecutionRow[]> {
   let after: { nanos: string; traceId: string } | undefined;
   for (;;) {
-    const rows = await store.select<ExportedExecution>(
+    const rows = await store.select<ExportExecutionRow>(
       'query-api.export.executions',
-      `SELECT ExecutionId AS id, UserId AS userId, TaskCount AS taskCount, DurationMs AS runDuration, WorkflowId AS workflowId,
-              Status AS status, formatDateTime(Start, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS dateStarted,
-              formatDateTime(End, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS dateEnded, Integration AS integration,
-              TraceId AS traceId, toString(toUnixTimestamp64Nano(Start)) AS nanos
+      `SELECT ExecutionId AS id, UserId AS userId, toString(TaskCount) AS taskCount, toString(DurationMs) AS runDuration, WorkflowId AS workflowId,
+              Status AS status, Integration AS integration, TraceId AS traceId,
+              toString(toUnixTimestamp64Nano(Start)) AS nanos, toString(toUnixTimestamp64Nano(End)) AS endNanos
        FROM ${TABLES.executions}
-       WHERE ProjectId = {projectId:String} AND Kind = 'workflow_execution'
+       WHERE ProjectId = {projectId:String} AND Kind = {kind:String}
          AND Start >= fromUnixTimestamp64Nano({from:Int64}) AND Start < fromUnixTimestamp64Nano({to:Int64})
          ${after ? 'AND (Start, TraceId) > (fromUnixTimestamp64Nano({afterNanos:Int64}), {afterTrace:String})' : ''}
        ORDER BY Start, TraceId
        LIMIT {chunk:UInt32}`,
-      { projectId: range.projectId, from: (after ? BigInt(after.nanos) : range.from).toString(), to: range.to.toString(), chunk, ...(after ? { afterNanos: after.nanos, afterTrace: after.traceId } : {}) },
+      {
+        projectId: range.projectId,
+        kind: FLOWTRACE_KIND.workflowExecution,
+        from: (after ? BigInt(after.nanos) : range.from).toString(),
+        to: range.to.toString(),
+        chunk,
+        ...(after ? { afterNanos: after.nanos, afterTrace: after.traceId } : {}),
+      },
     );
     if (rows.length > 0) yield rows;
     if (rows.length < chunk) return;
@@ -78,13 +84,12 @@ export async function* exportExecutions(store: Store, range: ExportRange, chunk 
  * the copies are dropped here (a LIMIT BY would read to the end of the range
  * for every chunk).
  */
-export async function* exportEventLogs(store: Store, range: ExportRange, chunk = EXPORT_CHUNK_ROWS): AsyncGenerator<ExportedLog[]> {
+export async function* exportEventLogs(store: Store, range: ExportRange, chunk = EXPORT_CHUNK_ROWS): AsyncGenerator<ExportLogRow[]> {
   let after: { nanos: string; logKey: string } | undefined;
   for (;;) {
-    const rows = await store.select<ExportedLog>(
+    const rows = await store.select<ExportLogRow>(
       'query-api.export.event_logs',
-      `SELECT concat(toString(toUnixTimestamp64Nano(Timestamp)), '-', toString(LogKey)) AS id,
-              formatDateTime(Timestamp, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS timestamp, Level AS level, Type AS type,
+      `SELECT Level AS level, Type AS type,
               Body AS message, EventName AS eventName, TraceId AS traceId, SpanId AS spanId, UserId AS userId,
               Integration AS integrationId, Attributes AS attributes,
               toString(toUnixTimestamp64Nano(Timestamp)) AS nanos, toString(LogKey) AS logKey

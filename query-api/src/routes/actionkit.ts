@@ -1,13 +1,15 @@
 import { z } from 'zod';
-import { FLOWTRACE_KIND } from '@flowtrace/instrumentation/semconv';
-import { notFound } from '../http/errors.js';
-import { findExecution, type ExecutionRow } from '../repositories/executions.js';
-import { findTrace } from '../repositories/traces.js';
-import { toTimeline, type Timeline, type TimelineLog, type TimelineSpan } from '../converters/trace.js';
-import { eventObject } from '../converters/eventLog.js';
+import { FLOWTRACE_KIND } from '@flowtrace/conventions/semconv';
+import {
+  TOOL_CALL_ATTRIBUTES,
+  TRIGGER_EVENT_ATTRIBUTES,
+  toToolCall,
+  toToolCallDetail,
+  toTriggerEvent,
+  toTriggerEventDetail,
+} from '../converters/actionKit.js';
 import { filterValue, hex32, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
-import { RESPONSE_BODY, failedResponseBodies, isErrorLevel, outboundRequest } from '../converters/http.js';
-import { executionPage, isoMillis, listAnswer, listPaging, listResponse, projectGet, type RouteContext } from './context.js';
+import { executionPage, listAnswer, listPaging, listResponse, loadExecution, projectGet, type RouteContext } from './context.js';
 
 export const TOOL_CALL_STATUSES = ['SUCCEEDED', 'FAILED'] as const;
 export const TRIGGER_EVENT_STATUSES = ['Success', 'Delivery Failures', 'Processing Failure', 'Queued'] as const;
@@ -54,10 +56,20 @@ const logEntry = z.object({
   timestamp: z.string(),
   level: z.string(),
   message: z.string(),
-  eventName: z.string(),
+  otelEventName: z.string().meta({ description: 'the OpenTelemetry event name of the log record; the App Event’s name is event.eventName' }),
   spanId: z.string().nullable(),
   event: z.record(z.string(), z.unknown()),
 });
+const incomingRequest = z
+  .object({
+    name: z.string(),
+    kind: z.string().optional(),
+    startTime: z.string().optional(),
+    endTime: z.string().optional(),
+    status: z.object({ code: z.string(), message: z.string() }).optional(),
+    attributes: z.record(z.string(), z.string()),
+  })
+  .meta({ description: 'the root span of the tool call (times and status absent while it has not arrived)' });
 const apiRequest = z.object({
   method: z.string(),
   url: z.string(),
@@ -103,7 +115,7 @@ export function actionKitRoutes(ctx: RouteContext): void {
         FLOWTRACE_KIND.toolCall,
         q,
         { rollup: { integration: q.integration, status: q.status, toolName: q.toolName }, rows: { userId: q.userId, traceId: q.traceId, ...(q.requestId ? toolCallKey(q.requestId) : {}) } },
-        ['flowtrace.tool.operation'],
+        TOOL_CALL_ATTRIBUTES,
       );
       res.json(listAnswer(ctx, req, q, 'toolCalls', page, page.rows.map(toToolCall)));
     },
@@ -117,21 +129,12 @@ export function actionKitRoutes(ctx: RouteContext): void {
       summary: 'The Log Trace of one tool call: the incoming request, internal events, each provider API request',
       description: 'Response bodies appear only on error-level logs.',
       params: z.strictObject({ projectId: projectIdParam, requestId: requestIdParam }),
-      response: toolCall.extend({ request: z.record(z.string(), z.unknown()), logs: z.array(logEntry), apiRequests: z.array(apiRequest) }),
+      response: toolCall.extend({ request: incomingRequest, logs: z.array(logEntry), apiRequests: z.array(apiRequest) }),
     },
     async (_req, res) => {
       const { projectId, requestId } = res.locals.params;
-      const call = await findExecution(ctx.store, projectId, FLOWTRACE_KIND.toolCall, toolCallKey(requestId));
-      if (!call) throw notFound('tool call');
-      const timeline = await timelineOf(ctx, projectId, call);
-      const root = timeline.spans.find((s) => s.spanId === call.spanId);
-      const failedBodies = failedResponseBodies(timeline.logs);
-      res.json({
-        ...toToolCall(call),
-        request: { name: root?.name ?? call.name, kind: root?.kind, startTime: root?.startTime, endTime: root?.endTime, status: root?.status, attributes: root?.attributes ?? call.attributes },
-        logs: timeline.logs.map((l) => toLogEntry(projectId, call.traceId, l)),
-        apiRequests: timeline.spans.filter((s) => s.kind === 'Client' && s.attributes['http.request.method'] !== undefined).map((s) => toApiRequest(s, failedBodies)),
-      });
+      const { execution, timeline } = await loadExecution(ctx, projectId, FLOWTRACE_KIND.toolCall, toolCallKey(requestId), 'tool call');
+      res.json(toToolCallDetail(projectId, execution, timeline));
     },
   );
 
@@ -147,7 +150,7 @@ export function actionKitRoutes(ctx: RouteContext): void {
         FLOWTRACE_KIND.triggerEvent,
         q,
         { rollup: { integration: q.integration, status: q.status }, rows: { deliveryUserId: q.userId } },
-        ['flowtrace.subscription.model', 'flowtrace.delivery.count', 'flowtrace.delivery.failed_count'],
+        TRIGGER_EVENT_ATTRIBUTES,
       );
       res.json(listAnswer(ctx, req, q, 'triggerEvents', page, page.rows.map(toTriggerEvent)));
     },
@@ -164,92 +167,8 @@ export function actionKitRoutes(ctx: RouteContext): void {
     },
     async (_req, res) => {
       const { projectId, eventId } = res.locals.params;
-      const event = await findExecution(ctx.store, projectId, FLOWTRACE_KIND.triggerEvent, { executionId: eventId });
-      if (!event) throw notFound('trigger event');
-      const timeline = await timelineOf(ctx, projectId, event);
-      const deliverySpans = timeline.spans.filter((s) => s.parentSpanId === event.spanId && s.attributes['flowtrace.trigger.id'] !== undefined);
-      const single = deliverySpans.length === 1;
-      res.json({
-        ...toTriggerEvent(event),
-        deliveries: deliverySpans.map((s) => ({
-          status: s.attributes['flowtrace.status'] ?? (s.status.code === 'Error' ? 'FAILED' : 'SUCCEEDED'),
-          userId: s.attributes['user.id'] ?? '',
-          timestamp: s.startTime,
-          // The detail panel shows these when there is a single delivery.
-          ...(single
-            ? {
-                triggerId: s.attributes['flowtrace.trigger.id'],
-                webhookUrl: s.attributes['flowtrace.delivery.webhook_url'],
-                durationMs: s.durationMs,
-                attempts: Number(s.attributes['flowtrace.delivery.attempt'] ?? 0),
-              }
-            : {}),
-        })),
-        logs: timeline.logs.map((l) => toLogEntry(projectId, event.traceId, l)),
-      });
+      const { execution, timeline } = await loadExecution(ctx, projectId, FLOWTRACE_KIND.triggerEvent, { executionId: eventId }, 'trigger event');
+      res.json(toTriggerEventDetail(projectId, execution, timeline));
     },
   );
-}
-
-async function timelineOf(ctx: RouteContext, projectId: string, execution: ExecutionRow): Promise<Timeline> {
-  const records = await findTrace(ctx.store, projectId, execution.traceId);
-  if (!records) throw notFound('trace');
-  return toTimeline(execution.traceId, records);
-}
-
-
-function toToolCall(row: ExecutionRow) {
-  return {
-    requestId: row.executionId,
-    traceId: row.traceId,
-    operation: row.attributes['flowtrace.tool.operation'] ?? row.name,
-    toolName: row.toolName || null,
-    integration: row.integration,
-    userId: row.userId,
-    status: row.status,
-    receivedAt: isoMillis(row.startMs),
-    durationMs: row.durationMs,
-  };
-}
-
-function toTriggerEvent(row: ExecutionRow) {
-  return {
-    eventId: row.executionId,
-    traceId: row.traceId,
-    integration: row.integration,
-    timeReceived: isoMillis(row.startMs),
-    status: row.status,
-    subscriptionModel: row.attributes['flowtrace.subscription.model'] ?? null,
-    deliveries: Number(row.attributes['flowtrace.delivery.count'] ?? 0),
-    failedDeliveries: Number(row.attributes['flowtrace.delivery.failed_count'] ?? 0),
-  };
-}
-
-/** A log of a Log Trace; a response body is kept on error-level logs only. */
-function toLogEntry(projectId: string, traceId: string, log: TimelineLog) {
-  const attributes = isErrorLevel(log) ? log.attributes : withoutBody(log.attributes);
-  return {
-    timestamp: log.timestamp,
-    level: log.severityText,
-    message: log.body,
-    eventName: log.eventName,
-    spanId: log.spanId,
-    event: eventObject(projectId, traceId, attributes['flowtrace.log.type'] ?? '', attributes),
-  };
-}
-
-function withoutBody(attributes: Record<string, string>): Record<string, string> {
-  if (!(RESPONSE_BODY in attributes)) return attributes;
-  const { [RESPONSE_BODY]: _, ...rest } = attributes;
-  return rest;
-}
-
-function toApiRequest(span: TimelineSpan, failedBodies: Map<string, unknown>) {
-  return {
-    ...outboundRequest(span),
-    timestamp: span.startTime,
-    durationMs: span.durationMs,
-    error: span.status.code === 'Error' ? span.status.message || 'error' : null,
-    ...(failedBodies.has(span.spanId) ? { responseBody: failedBodies.get(span.spanId) } : {}),
-  };
 }

@@ -49,8 +49,19 @@ export function adminRoutes(ctx: RouteContext, admin: AdminToken, retentionPolic
     if (!(await projects.getProject(projectId))) throw notFound('project');
   };
 
-  adminRoute(ctx, admin, 'post', '/projects', { summary: 'Create a project', body: createProjectBody, response: project, status: 201 }, async (_req, res) => {
-    res.status(201).json(await projects.createProject(res.locals.body.name));
+  adminRoute(
+    ctx,
+    admin,
+    'post',
+    '/projects',
+    { summary: 'Create a project', description: 'Names are unique, compared in any case: a name already taken is refused with 409, naming it.', body: createProjectBody, response: project, status: 201, errors: { 409: 'A project of that name exists; the message names it.' } },
+    async (_req, res) => {
+      res.status(201).json(await projects.createProject(res.locals.body.name));
+    },
+  );
+
+  adminRoute(ctx, admin, 'get', '/projects', { summary: 'List the projects, oldest first', response: z.object({ projects: z.array(project) }) }, async (_req, res) => {
+    res.json({ projects: await projects.listProjects() });
   });
 
   adminRoute(

@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import { FLOWTRACE_KIND } from '@flowtrace/instrumentation/semconv';
+import { FLOWTRACE_KIND } from '@flowtrace/conventions/semconv';
 import { notFound } from '../http/errors.js';
-import { findExecution, type ExecutionRow } from '../repositories/executions.js';
-import { findTrace } from '../repositories/traces.js';
-import { toTimeline, type TimelineSpan } from '../converters/trace.js';
+import { AGENT_RUN_ATTRIBUTES, toAgentRun, toAgentRunDetail } from '../converters/agents.js';
 import { filterValue, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
-import { numberOrNull, parseCaptured } from '../converters/values.js';
-import { executionPage, isoMillis, listAnswer, listPaging, listResponse, projectGet, type RouteContext } from './context.js';
+import { executionPage, listAnswer, listPaging, listResponse, loadExecution, projectGet, type RouteContext } from './context.js';
 
 export const AGENT_RUN_STATUSES = ['SUCCESS', 'FAILED', 'ERROR', 'CANCELLED', 'TIMEOUT'] as const;
 
@@ -78,7 +75,7 @@ export function agentRoutes(ctx: RouteContext): void {
         FLOWTRACE_KIND.agentRun,
         q,
         { rollup: { status: q.status }, rows: { agentId: q.agentId, conversationId: q.conversationId, userId: q.userId } },
-        ['gen_ai.agent.name'],
+        AGENT_RUN_ATTRIBUTES,
       );
       res.json(listAnswer(ctx, req, q, 'agentRuns', page, page.rows.map(toAgentRun)));
     },
@@ -95,52 +92,8 @@ export function agentRoutes(ctx: RouteContext): void {
     },
     async (_req, res) => {
       const { projectId, runId } = res.locals.params;
-      const run = await findExecution(ctx.store, projectId, FLOWTRACE_KIND.agentRun, { executionId: runId });
-      if (!run) throw notFound('agent run');
-      const records = await findTrace(ctx.store, projectId, run.traceId);
-      if (!records) throw notFound('agent run');
-      const timeline = toTimeline(run.traceId, records);
-      const op = (s: TimelineSpan) => s.attributes['gen_ai.operation.name'];
-      const guardrailSpans = timeline.spans.filter((s) => s.attributes['flowtrace.guardrail.policy'] !== undefined);
-      const root = timeline.spans.find((s) => s.spanId === run.spanId);
-      const llmCalls = timeline.spans.filter((s) => op(s) === 'chat');
-      const tokens = (name: string) => llmCalls.reduce((sum, s) => sum + Number(s.attributes[name] ?? 0), 0);
-      const structured = timeline.spans.find((s) => s.name === 'format_output');
-      res.json({
-        ...toAgentRun(run),
-        agentName: root?.attributes['gen_ai.agent.name'] ?? null,
-        tokens: { input: tokens('gen_ai.usage.input_tokens'), output: tokens('gen_ai.usage.output_tokens') },
-        topic: root?.attributes['flowtrace.agent.topic'] ?? null,
-        llmCalls: llmCalls.map((s) => ({
-          callId: s.attributes['flowtrace.llm.call_id'] ?? null,
-          model: s.attributes['gen_ai.request.model'] ?? null,
-          stage: s.attributes['flowtrace.llm.stage'] ?? null,
-          inputTokens: numberOrNull(s.attributes['gen_ai.usage.input_tokens']),
-          outputTokens: numberOrNull(s.attributes['gen_ai.usage.output_tokens']),
-          latencyMs: s.durationMs,
-          startedAt: s.startTime,
-          result: s.attributes['flowtrace.call_result'] ?? null,
-          guardrails: guardrailSpans.filter((g) => g.parentSpanId === s.spanId).map(toGuardrail),
-        })),
-        toolExecutions: timeline.spans.filter((s) => op(s) === 'execute_tool').map((s) => {
-          const link = s.links.find((l) => l.attributes['flowtrace.link'] === 'skill_job');
-          return {
-            callId: s.attributes['gen_ai.tool.call.id'] ?? null,
-            name: s.attributes['gen_ai.tool.name'] ?? s.name,
-            type: s.attributes['flowtrace.tool.type'] ?? null,
-            result: s.attributes['flowtrace.call_result'] ?? null,
-            startedAt: s.startTime,
-            durationMs: s.durationMs,
-            ...(s.attributes['flowtrace.output'] !== undefined ? { output: parseCaptured(s.attributes['flowtrace.output']) } : {}),
-            job: link ? { jobId: s.attributes['flowtrace.job.id'] ?? '', traceId: link.traceId } : null,
-          };
-        }),
-        guardrails: guardrailSpans.map(toGuardrail),
-        messages: timeline.logs
-          .filter((l) => l.eventName === 'user_message' || l.eventName === 'system_message')
-          .map((l) => ({ timestamp: l.timestamp, role: l.eventName.replace('_message', ''), text: l.attributes['flowtrace.message'] ?? null, toolName: l.attributes['gen_ai.tool.name'] ?? null })),
-        structuredOutput: structured ? { startedAt: structured.startTime, durationMs: structured.durationMs, schema: structured.attributes['flowtrace.output.schema'] ?? null } : null,
-      });
+      const { execution, timeline } = await loadExecution(ctx, projectId, FLOWTRACE_KIND.agentRun, { executionId: runId }, 'agent run');
+      res.json(toAgentRunDetail(execution, timeline));
     },
   );
 
@@ -157,35 +110,9 @@ export function agentRoutes(ctx: RouteContext): void {
     async (req, res) => {
       const { projectId, conversationId } = res.locals.params;
       const q = res.locals.query as { offset: number; limit: number };
-      const page = await executionPage(ctx, projectId, FLOWTRACE_KIND.agentRun, { ...q, sortBy: 'ASC' }, { rows: { conversationId } }, ['gen_ai.agent.name']);
+      const page = await executionPage(ctx, projectId, FLOWTRACE_KIND.agentRun, { ...q, sortBy: 'ASC' }, { rows: { conversationId } }, AGENT_RUN_ATTRIBUTES);
       if (page.total === 0) throw notFound('conversation');
       res.json({ conversationId, ...listAnswer(ctx, req, { ...q, sortBy: 'ASC' }, 'agentRuns', page, page.rows.map(toAgentRun)) });
     },
   );
 }
-
-function toAgentRun(row: ExecutionRow) {
-  return {
-    runId: row.executionId,
-    traceId: row.traceId,
-    agentId: row.agentId,
-    agentName: row.attributes['gen_ai.agent.name'] ?? null,
-    conversationId: row.conversationId,
-    userId: row.userId,
-    status: row.status,
-    startedAt: isoMillis(row.startMs),
-    endedAt: isoMillis(row.endMs),
-    durationMs: row.durationMs,
-  };
-}
-
-function toGuardrail(s: TimelineSpan) {
-  return {
-    policy: s.attributes['flowtrace.guardrail.policy']!,
-    action: s.attributes['flowtrace.guardrail.action'] ?? '',
-    direction: s.attributes['flowtrace.guardrail.direction'] ?? null,
-    severity: s.attributes['flowtrace.guardrail.severity'] ?? null,
-    at: s.endTime,
-  };
-}
-

@@ -1,9 +1,13 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import { isoDate, limitParam, offsetParam } from '../schemas.js';
-import { listExecutions, type ExecutionPage, type RollupFilters, type RowFilters } from '../repositories/executions.js';
+import { findExecution, listExecutions, type ExecutionPage, type ExecutionRow, type RollupFilters, type RowFilters } from '../repositories/executions.js';
+import { findTrace } from '../repositories/traces.js';
+import { toTimeline, type Timeline } from '../converters/trace.js';
 import type { Logger, Projects, Store } from '@flowtrace/store';
 import { requireProjectKey } from '../http/auth.js';
+import { notFound } from '../http/errors.js';
+import { linkOrigin } from '../http/links.js';
 import type { ApiRoutes, EndpointSpec } from '../http/routes.js';
 
 /** What a router needs: the store, where to register, and the project-key guard. */
@@ -13,7 +17,7 @@ export interface RouteContext {
   log?: Logger;
   api: ApiRoutes;
   router: Router;
-  /** Absolute base of links the API returns (nextLink); default: the request's own origin. */
+  /** Absolute base of links the API returns (nextLink); default: the address the request arrived on (see linkOrigin). */
   publicUrl?: string;
 }
 
@@ -25,17 +29,16 @@ export function projectGet(ctx: RouteContext, path: string, spec: Omit<EndpointS
 
 /** The absolute URL of this request with some query parameters replaced. */
 export function selfLink(ctx: RouteContext, req: Request, replace: Record<string, string>): string {
-  const origin = ctx.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  const origin = linkOrigin(req, ctx.publicUrl);
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(req.query)) {
-    if (typeof value === 'string' && !(name in replace)) query.set(name, value);
+    if (name in replace) continue;
+    // A repeated parameter (attribute=…&attribute=…) is kept whole.
+    for (const item of Array.isArray(value) ? value : [value]) if (typeof item === 'string') query.append(name, item);
   }
   for (const [name, value] of Object.entries(replace)) query.set(name, value);
-  return `${origin.replace(/\/$/, '')}${req.baseUrl}${req.path}?${query.toString()}`;
+  return `${origin}${req.baseUrl}${req.path}?${query.toString()}`;
 }
-
-/** Epoch milliseconds as ISO-8601 with milliseconds, as Task History answers. */
-export const isoMillis = (ms: number): string => new Date(ms).toISOString();
 
 /** The paging half of every monitoring list: a date range, an order and an offset page. */
 export const listPaging = {
@@ -47,12 +50,13 @@ export const listPaging = {
 };
 
 /** The answer of a monitoring list: its items under `name`, `total`, and `nextLink` unless this is the last page. */
-export function listAnswer<T>(ctx: RouteContext, req: Request, q: { offset: number; sortBy: string }, name: string, page: { rows: unknown[]; total: number }, items: T[]) {
+export function listAnswer<T>(ctx: RouteContext, req: Request, q: { offset: number; sortBy?: string }, name: string, page: { rows: unknown[]; total: number }, items: T[]) {
   const next = q.offset + page.rows.length;
+  const replace = { ...(q.sortBy ? { sortBy: q.sortBy } : {}), offset: String(next) };
   return {
     [name]: items,
     total: page.total,
-    ...(page.rows.length > 0 && next < page.total ? { nextLink: selfLink(ctx, req, { sortBy: q.sortBy, offset: String(next) }) } : {}),
+    ...(page.rows.length > 0 && next < page.total ? { nextLink: selfLink(ctx, req, replace) } : {}),
   };
 }
 
@@ -78,3 +82,23 @@ export function executionPage(
 
 /** The documented shape of a monitoring list's answer. */
 export const listResponse = (name: string, item: z.ZodType) => z.object({ [name]: z.array(item), total: z.number(), nextLink: z.string().optional() });
+
+/**
+ * An execution of `kind` and the timeline of its trace: what every detail
+ * view (a workflow execution, a tool call, a trigger event, an agent run, a
+ * job) starts from. A missing execution, or one whose trace is gone, is a 404
+ * naming `what`.
+ */
+export async function loadExecution(
+  ctx: RouteContext,
+  projectId: string,
+  kind: string,
+  by: { executionId?: string; traceId?: string },
+  what: string,
+): Promise<{ execution: ExecutionRow; timeline: Timeline }> {
+  const execution = await findExecution(ctx.store, projectId, kind, by);
+  if (!execution) throw notFound(what);
+  const records = await findTrace(ctx.store, projectId, execution.traceId);
+  if (!records) throw notFound(what);
+  return { execution, timeline: toTimeline(execution.traceId, records) };
+}

@@ -1,14 +1,12 @@
 import { z } from 'zod';
-import { LOG_TYPE } from '@flowtrace/instrumentation/semconv';
+import { LOG_TYPE } from '@flowtrace/conventions/semconv';
 import { searchEventLogs } from '../repositories/eventLogs.js';
 import { cursorAfter, parseCursor, toEventLog } from '../converters/eventLog.js';
-import { filterValue, hex32, isoDate, limitParam, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
-import { projectGet, type RouteContext } from './context.js';
+import { SYNC_STATUSES, SYNC_TYPES, filterValue, hex32, isoDate, limitParam, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
+import { projectGet, selfLink, type RouteContext } from './context.js';
 
 export const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
 export const LOG_TYPES = Object.values(LOG_TYPE) as [string, ...string[]];
-export const SYNC_TYPES = ['INITIAL', 'INCREMENTAL', 'FULL', 'PERMISSION', 'SINGLE_RECORD'] as const;
-export const SYNC_STATUSES = ['ACTIVE', 'IDLE', 'RATE_LIMITED', 'ERRORED'] as const;
 
 const cursorParam = z
   .string()
@@ -16,7 +14,7 @@ const cursorParam = z
   .transform((text, ctx) => {
     const cursor = parseCursor(text);
     if (!cursor) {
-      ctx.addIssue({ code: 'custom', message: 'is not a cursor from this API (use nextCursor as given)' });
+      ctx.addIssue({ code: 'custom', message: 'is not a cursor from this API (use nextCursor or nextLink as given)' });
       return z.NEVER;
     }
     return cursor;
@@ -30,6 +28,7 @@ const eventLogQuery = z
     integrationId: filterValue.optional().meta({ description: 'integration name, e.g. salesforce' }),
     traceId: hex32.optional(),
     syncId: filterValue.optional(),
+    jobId: filterValue.optional().meta({ description: 'a Workato job id: the logs of that recipe job (and those that name it)' }),
     syncEvent: z
       .string()
       .transform((text) => text.split(',').map((v) => v.trim()))
@@ -37,7 +36,13 @@ const eventLogQuery = z
       .optional(),
     syncType: oneOrMore(SYNC_TYPES).optional(),
     syncStatus: oneOrMore(SYNC_STATUSES).optional(),
-    q: z.string().trim().min(1, { message: 'must not be empty' }).max(200, { message: 'must be at most 200 characters' }).optional().meta({ description: 'text the message contains, any case' }),
+    q: z
+      .string()
+      .trim()
+      .min(1, { message: 'must not be empty' })
+      .max(200, { message: 'must be at most 200 characters' })
+      .optional()
+      .meta({ description: 'text to find, any case: in the message, the OTel event name, the Managed Sync event (syncEvent) and the type; a code-like word (with a digit, _, . or -, e.g. OAUTH_027) also matches an error code or an App Event name exactly' }),
     from: isoDate.optional(),
     to: isoDate.optional(),
     cursor: cursorParam.optional().meta({ description: 'nextCursor of the previous page' }),
@@ -51,11 +56,13 @@ const eventLog = z.object({
   level: z.string(),
   type: z.string(),
   message: z.string(),
-  eventName: z.string(),
+  otelEventName: z.string().meta({ description: 'the OpenTelemetry event name of the log record (e.g. job.failed); the App Event’s name is event.eventName' }),
   traceId: z.string().nullable(),
   spanId: z.string().nullable(),
   serviceName: z.string(),
-  event: z.record(z.string(), z.unknown()).meta({ description: 'projectId, type, traceId, endUserId, integrationId, workflowId, eventId, status, error, … as known' }),
+  event: z
+    .record(z.string(), z.unknown())
+    .meta({ description: 'projectId, type, traceId, endUserId, integrationId, workflowId, eventId, eventName (the App Event’s name), status, error, … as known; Managed Sync logs also carry userId and integration' }),
   attributes: z.record(z.string(), z.string()),
 });
 
@@ -68,9 +75,9 @@ export function eventLogRoutes(ctx: RouteContext): void {
       summary: 'Event Logs, newest first, filtered and searched, with cursor pagination',
       params: z.strictObject({ projectId: projectIdParam }),
       query: eventLogQuery,
-      response: z.object({ logs: z.array(eventLog), nextCursor: z.string().optional() }),
+      response: z.object({ logs: z.array(eventLog), nextCursor: z.string().optional(), nextLink: z.string().optional().meta({ description: 'this query with the next page’s cursor' }) }),
     },
-    async (_req, res) => {
+    async (req, res) => {
       const { projectId } = res.locals.params;
       const q = res.locals.query as z.output<typeof eventLogQuery>;
       const rows = await searchEventLogs(ctx.store, {
@@ -81,6 +88,7 @@ export function eventLogRoutes(ctx: RouteContext): void {
         integration: q.integrationId,
         traceId: q.traceId,
         syncId: q.syncId,
+        jobId: q.jobId,
         syncEvents: q.syncEvent,
         syncTypes: q.syncType,
         syncStatuses: q.syncStatus,
@@ -91,7 +99,8 @@ export function eventLogRoutes(ctx: RouteContext): void {
         limit: q.limit,
       });
       const page = rows.slice(0, q.limit);
-      res.json({ logs: page.map((row) => toEventLog(projectId, row)), ...(rows.length > q.limit ? { nextCursor: cursorAfter(page.at(-1)!) } : {}) });
+      const next = rows.length > q.limit ? cursorAfter(page.at(-1)!) : undefined;
+      res.json({ logs: page.map((row) => toEventLog(projectId, row)), ...(next ? { nextCursor: next, nextLink: selfLink(ctx, req, { cursor: next }) } : {}) });
     },
   );
 }

@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import { exportEventLogs, exportExecutions, type ExportRange } from '../repositories/export.js';
+import { EXECUTION_COLUMNS, LOG_COLUMNS, toExportedExecution, toExportedLog } from '../converters/export.js';
 import { isoDate, projectIdParam } from '../schemas.js';
 import { projectGet, type RouteContext } from './context.js';
 
@@ -19,9 +20,6 @@ const exportQuery = z
     else if (q.to - q.from > BigInt(MAX_EXPORT_DAYS) * DAY_NS) ctx.addIssue({ code: 'custom', path: ['to'], message: `must be at most ${MAX_EXPORT_DAYS} days after from` });
   });
 
-const EXECUTION_COLUMNS = ['id', 'userId', 'taskCount', 'runDuration', 'workflowId', 'status', 'dateStarted', 'dateEnded', 'integration', 'traceId'] as const;
-const LOG_COLUMNS = ['id', 'timestamp', 'level', 'type', 'message', 'eventName', 'traceId', 'spanId', 'userId', 'integrationId', 'attributes'] as const;
-
 export function exportRoutes(ctx: RouteContext): void {
   const params = z.strictObject({ projectId: projectIdParam });
   const spec = (what: string) => ({
@@ -36,13 +34,13 @@ export function exportRoutes(ctx: RouteContext): void {
   projectGet(ctx, '/projects/:projectId/export/workflow-executions', spec('workflow executions'), async (_req, res) => {
     const q = res.locals.query as z.output<typeof exportQuery>;
     const range: ExportRange = { projectId: res.locals.params.projectId, from: q.from, to: q.to };
-    await stream(ctx, res, 'workflow-executions', q.format, EXECUTION_COLUMNS, exportExecutions(ctx.store, range));
+    await stream(ctx, res, 'workflow-executions', q.format, EXECUTION_COLUMNS, converted(exportExecutions(ctx.store, range), toExportedExecution));
   });
 
   projectGet(ctx, '/projects/:projectId/export/event-logs', spec('event logs'), async (_req, res) => {
     const q = res.locals.query as z.output<typeof exportQuery>;
     const range: ExportRange = { projectId: res.locals.params.projectId, from: q.from, to: q.to };
-    await stream(ctx, res, 'event-logs', q.format, LOG_COLUMNS, exportEventLogs(ctx.store, range));
+    await stream(ctx, res, 'event-logs', q.format, LOG_COLUMNS, converted(exportEventLogs(ctx.store, range), toExportedLog));
   });
 }
 
@@ -74,7 +72,7 @@ async function stream<Row extends object>(
         await chunks.return(undefined);
         return;
       }
-      const text = next.value.map((row) => (format === 'csv' ? csvLine(columns.map((c) => row[c])) : `${JSON.stringify(pick(row as Record<string, unknown>, columns))}\n`)).join('');
+      const text = next.value.map((row) => (format === 'csv' ? csvLine(columns.map((c) => row[c])) : `${JSON.stringify(pick(row, columns))}\n`)).join('');
       rows += next.value.length;
       if (!res.write(text)) await drained(res);
       next = await chunks.next();
@@ -101,9 +99,14 @@ function drained(res: Response): Promise<void> {
   });
 }
 
-function pick(row: Record<string, unknown>, columns: readonly string[]): Record<string, unknown> {
+/** Each chunk of rows as the export writes them. */
+async function* converted<Row, Out>(chunks: AsyncGenerator<Row[]>, convert: (row: Row) => Out): AsyncGenerator<Out[]> {
+  for await (const chunk of chunks) yield chunk.map(convert);
+}
+
+function pick<Row extends object>(row: Row, columns: readonly (keyof Row & string)[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const c of columns) out[c] = typeof row[c] === 'string' && /^\d+$/.test(row[c] as string) && (c === 'runDuration' || c === 'taskCount') ? Number(row[c]) : row[c];
+  for (const c of columns) out[c] = row[c];
   return out;
 }
 

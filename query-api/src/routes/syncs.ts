@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { FLOWTRACE_KIND } from '@flowtrace/instrumentation/semconv';
-import { TABLES } from '@flowtrace/store';
-import type { ExecutionRow } from '../repositories/executions.js';
-import { filterValue, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
-import { isoFromNanos } from '../converters/time.js';
-import { numberOrNull } from '../converters/values.js';
-import { executionPage, isoMillis, listAnswer, listPaging, listResponse, projectGet, type RouteContext } from './context.js';
-import { SYNC_STATUSES, SYNC_TYPES } from './eventLogs.js';
+import { FLOWTRACE_KIND } from '@flowtrace/conventions/semconv';
+import { problemLogs } from '../repositories/eventLogs.js';
+import { listSyncs } from '../repositories/syncs.js';
+import { SYNC_RUN_ATTRIBUTES, problemsByTrace, toSync, toSyncRun } from '../converters/syncs.js';
+import { SYNC_STATUSES, SYNC_TYPES, filterValue, isoDate, limitParam, offsetParam, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
+import { executionPage, listAnswer, listPaging, listResponse, projectGet, type RouteContext } from './context.js';
 
 const runsQuery = z
   .strictObject({
@@ -16,14 +14,17 @@ const runsQuery = z
   })
   .superRefine(orderedRange('from', 'to'));
 
-const SUMMARY = {
-  created: 'flowtrace.sync.summary.created',
-  updated: 'flowtrace.sync.summary.updated',
-  deleted: 'flowtrace.sync.summary.deleted',
-  totalProcessed: 'flowtrace.sync.summary.processed',
-  totalChanges: 'flowtrace.sync.summary.changes',
-  durationMs: 'flowtrace.sync.summary.duration_ms',
-} as const;
+const syncsQuery = z
+  .strictObject({
+    userId: filterValue.optional().meta({ description: 'the Connected User' }),
+    integration: filterValue.optional().meta({ description: 'integration name, e.g. salesforce (exact, case-sensitive)' }),
+    syncStatus: oneOrMore(SYNC_STATUSES).optional().meta({ description: 'the status the latest run ended with' }),
+    from: isoDate.optional().meta({ description: 'count runs started at or after; a Sync with none is left out' }),
+    to: isoDate.optional().meta({ description: 'count runs started before' }),
+    offset: offsetParam,
+    limit: limitParam(500, 100),
+  })
+  .superRefine(orderedRange('from', 'to'));
 
 const problem = z.object({
   timestamp: z.string(),
@@ -51,17 +52,36 @@ const syncRun = z.object({
   warnings: z.array(problem),
   errors: z.array(problem),
 });
-
-interface ProblemLog {
-  TraceId: string;
-  nanos: string;
-  Level: string;
-  EventName: string;
-  Body: string;
-  Attributes: Record<string, string>;
-}
+const sync = z.object({
+  syncId: z.string(),
+  syncType: z.string().meta({ description: 'of the latest run' }),
+  pipeline: z.string().nullable(),
+  integration: z.string(),
+  userId: z.string(),
+  lastRun: z.object({ traceId: z.string(), syncStatus: z.string(), startedAt: z.string(), endedAt: z.string(), durationMs: z.number() }),
+  runs: z.number(),
+  failedRuns: z.number().meta({ description: 'runs that ended ERRORED or failed' }),
+});
 
 export function syncRoutes(ctx: RouteContext): void {
+  projectGet(
+    ctx,
+    '/projects/:projectId/syncs',
+    {
+      tag: 'Managed Sync',
+      summary: 'The Syncs of the project: each with its latest run (type, status, time) and its run counts, latest first',
+      description: 'Built from the Sync runs received. `nextLink` continues the list; `total` counts the Syncs matching.',
+      params: z.strictObject({ projectId: projectIdParam }),
+      query: syncsQuery,
+      response: listResponse('syncs', sync),
+    },
+    async (req, res) => {
+      const q = res.locals.query as z.output<typeof syncsQuery>;
+      const page = await listSyncs(ctx.store, { projectId: res.locals.params.projectId, userId: q.userId, integration: q.integration, statuses: q.syncStatus, from: q.from, to: q.to, offset: q.offset, limit: q.limit });
+      res.json(listAnswer(ctx, req, { offset: q.offset }, 'syncs', page, page.rows.map(toSync)));
+    },
+  );
+
   projectGet(
     ctx,
     '/projects/:projectId/syncs/:syncId/runs',
@@ -76,86 +96,9 @@ export function syncRoutes(ctx: RouteContext): void {
     async (req, res) => {
       const { projectId, syncId } = res.locals.params;
       const q = res.locals.query as z.output<typeof runsQuery>;
-      const page = await executionPage(ctx, projectId, FLOWTRACE_KIND.syncRun, q, { rollup: { syncType: q.syncType, status: q.syncStatus }, rows: { syncId } }, [
-        'flowtrace.sync.pipeline',
-        ...Object.values(SUMMARY),
-      ]);
-      const problems = await problemLogs(ctx, projectId, page.rows);
+      const page = await executionPage(ctx, projectId, FLOWTRACE_KIND.syncRun, q, { rollup: { syncType: q.syncType, status: q.syncStatus }, rows: { syncId } }, SYNC_RUN_ATTRIBUTES);
+      const problems = problemsByTrace(await problemLogs(ctx.store, projectId, page.rows));
       res.json(listAnswer(ctx, req, q, 'runs', page, page.rows.map((row) => toSyncRun(row, problems.get(row.traceId) ?? []))));
     },
   );
-}
-
-/** The warning and error logs of the runs on a page, in one read. */
-async function problemLogs(ctx: RouteContext, projectId: string, runs: ExecutionRow[]): Promise<Map<string, ProblemLog[]>> {
-  const byTrace = new Map<string, ProblemLog[]>();
-  if (runs.length === 0) return byTrace;
-  const rows = await ctx.store.select<ProblemLog>(
-    'query-api.syncs.problems',
-    `SELECT TraceId, toString(toUnixTimestamp64Nano(Timestamp)) AS nanos, Level, EventName, Body, Attributes
-     FROM ${TABLES.eventLogs}
-     WHERE ProjectId = {projectId:String} AND TraceId IN {traceIds:Array(String)}
-       AND Level IN ('WARN', 'ERROR', 'FATAL')
-       AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp <= fromUnixTimestamp64Milli({to:Int64})
-     ORDER BY Timestamp
-     LIMIT 1 BY Timestamp, LogKey`,
-    {
-      projectId,
-      traceIds: runs.map((r) => r.traceId),
-      from: Math.min(...runs.map((r) => r.startMs)),
-      // Retries and webhook failures can be logged after the run's span ends.
-      to: Math.max(...runs.map((r) => r.endMs)) + 86_400_000,
-    },
-  );
-  for (const row of rows) {
-    const list = byTrace.get(row.TraceId);
-    if (list) list.push(row);
-    else byTrace.set(row.TraceId, [row]);
-  }
-  return byTrace;
-}
-
-function toProblem(log: ProblemLog) {
-  const a = log.Attributes;
-  const retry = a['flowtrace.retry.attempt'] ?? a['flowtrace.retry.backoff_ms'] ?? a['flowtrace.retry.next_retry_at'];
-  return {
-    timestamp: isoFromNanos(log.nanos),
-    level: log.Level,
-    syncEvent: a['flowtrace.sync.event'] ?? log.EventName,
-    message: log.Body,
-    syncStatus: a['flowtrace.sync.status'] ?? null,
-    errorCode: a['flowtrace.error.code'] ?? null,
-    httpStatus: numberOrNull(a['flowtrace.error.http_status']),
-    recoverability: a['flowtrace.error.recoverability'] ?? null,
-    retry:
-      retry === undefined
-        ? null
-        : {
-            attempt: numberOrNull(a['flowtrace.retry.attempt']),
-            maxAttempts: numberOrNull(a['flowtrace.retry.max_attempts']),
-            backoffMs: numberOrNull(a['flowtrace.retry.backoff_ms']),
-            nextRetryAt: a['flowtrace.retry.next_retry_at'] ?? null,
-          },
-  };
-}
-
-function toSyncRun(row: ExecutionRow, logs: ProblemLog[]) {
-  const summaryEntries = Object.entries(SUMMARY)
-    .filter(([, attribute]) => row.attributes[attribute] !== undefined)
-    .map(([name, attribute]) => [name, Number(row.attributes[attribute])]);
-  return {
-    traceId: row.traceId,
-    syncId: row.syncId,
-    syncType: row.syncType,
-    syncStatus: row.status,
-    pipeline: row.attributes['flowtrace.sync.pipeline'] ?? null,
-    integration: row.integration,
-    userId: row.userId,
-    startedAt: isoMillis(row.startMs),
-    endedAt: isoMillis(row.endMs),
-    durationMs: row.durationMs,
-    summary: summaryEntries.length > 0 ? Object.fromEntries(summaryEntries) : null,
-    warnings: logs.filter((l) => l.Level === 'WARN').map(toProblem),
-    errors: logs.filter((l) => l.Level !== 'WARN').map(toProblem),
-  };
 }

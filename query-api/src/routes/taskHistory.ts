@@ -1,16 +1,14 @@
 import { z } from 'zod';
+import { FLOWTRACE_KIND } from '@flowtrace/conventions/semconv';
 import { notFound } from '../http/errors.js';
-import { findExecution, listExecutions, type ExecutionRow } from '../repositories/executions.js';
-import { findTrace } from '../repositories/traces.js';
-import { toTimeline, type Timeline, type TimelineSpan } from '../converters/trace.js';
+import { listExecutions } from '../repositories/executions.js';
+import { findStep, toStepDetail, toWorkflowExecution, toWorkflowExecutionDetail } from '../converters/taskHistory.js';
 import { WORKFLOW_STATUSES, filterValue, isoDate, limitParam, offsetParam, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
-import { parseCaptured } from '../converters/values.js';
-import { failedResponseBodies, outboundRequest } from '../converters/http.js';
-import { isoMillis, listAnswer, projectGet, type RouteContext } from './context.js';
+import { listAnswer, loadExecution, projectGet, type RouteContext } from './context.js';
 
 /** Task History pages hold 100 executions, as the API it is compatible with. */
 export const TASK_HISTORY_PAGE = 100;
-const KIND = 'workflow_execution';
+const KIND = FLOWTRACE_KIND.workflowExecution;
 
 const listQuery = z
   .strictObject({
@@ -116,15 +114,8 @@ export function taskHistoryRoutes(ctx: RouteContext): void {
     { tag: 'Task History', summary: 'One workflow execution with its steps', params: executionParams, response: executionResponse },
     async (_req, res) => {
       const { projectId, executionId } = res.locals.params;
-      const { execution, timeline } = await loadExecution(ctx, projectId, executionId);
-      res.json({
-        ...toWorkflowExecution(execution),
-        integration: execution.integration,
-        workflowName: execution.attributes['flowtrace.workflow.name'] ?? null,
-        traceId: execution.traceId,
-        error: errorOf(timeline.spans.find((s) => s.spanId === execution.spanId)),
-        steps: stepSpans(timeline).map(toStepSummary),
-      });
+      const { execution, timeline } = await loadExecution(ctx, projectId, KIND, { executionId }, 'workflow execution');
+      res.json(toWorkflowExecutionDetail(execution, timeline));
     },
   );
 
@@ -140,68 +131,10 @@ export function taskHistoryRoutes(ctx: RouteContext): void {
     },
     async (_req, res) => {
       const { projectId, executionId, stepExecutionId } = res.locals.params;
-      const { timeline } = await loadExecution(ctx, projectId, executionId);
-      const step = stepSpans(timeline).find((s) => s.spanId === stepExecutionId || s.attributes['flowtrace.step.id'] === stepExecutionId);
+      const { timeline } = await loadExecution(ctx, projectId, KIND, { executionId }, 'workflow execution');
+      const step = findStep(timeline, stepExecutionId);
       if (!step) throw notFound('step execution');
-      const requests = timeline.spans.filter((s) => s.parentSpanId === step.spanId && s.attributes['http.request.method'] !== undefined);
-      const failedBodies = failedResponseBodies(timeline.logs);
-      res.json({
-        ...toStepSummary(step),
-        executionId,
-        input: captured(step.attributes['flowtrace.input']),
-        output: captured(step.attributes['flowtrace.output']),
-        requests: requests.map((r) => ({
-          ...outboundRequest(r),
-          runDuration: Math.round(r.durationMs),
-          dateStarted: r.startTime,
-          error: errorOf(r),
-          ...(failedBodies.has(r.spanId) ? { responseBody: failedBodies.get(r.spanId) } : {}),
-        })),
-        logs: timeline.logs
-          .filter((l) => l.spanId === step.spanId || requests.some((r) => r.spanId === l.spanId))
-          .map((l) => ({ timestamp: l.timestamp, level: l.severityText, message: l.body })),
-      });
+      res.json(toStepDetail(executionId, step, timeline));
     },
   );
 }
-
-function toWorkflowExecution(row: ExecutionRow) {
-  return {
-    id: row.executionId,
-    userId: row.userId,
-    taskCount: row.taskCount,
-    runDuration: row.durationMs,
-    workflowId: row.workflowId,
-    status: row.status,
-    dateEnded: isoMillis(row.endMs),
-    dateStarted: isoMillis(row.startMs),
-  };
-}
-
-async function loadExecution(ctx: RouteContext, projectId: string, executionId: string): Promise<{ execution: ExecutionRow; timeline: Timeline }> {
-  const execution = await findExecution(ctx.store, projectId, KIND, { executionId });
-  if (!execution) throw notFound('workflow execution');
-  const records = await findTrace(ctx.store, projectId, execution.traceId);
-  if (!records) throw notFound('workflow execution');
-  return { execution, timeline: toTimeline(execution.traceId, records) };
-}
-
-const stepSpans = (timeline: Timeline) => timeline.spans.filter((s) => s.attributes['flowtrace.step.id'] !== undefined);
-
-function toStepSummary(step: TimelineSpan) {
-  return {
-    id: step.spanId,
-    stepId: step.attributes['flowtrace.step.id']!,
-    name: step.attributes['flowtrace.step.name'] ?? step.name,
-    status: step.attributes['flowtrace.status'] ?? (step.status.code === 'Error' ? 'FAILED' : 'SUCCEEDED'),
-    taskCount: Number(step.attributes['flowtrace.task_count'] ?? 0),
-    runDuration: Math.round(step.durationMs),
-    dateStarted: step.startTime,
-    dateEnded: step.endTime,
-    error: errorOf(step),
-  };
-}
-
-const errorOf = (span: TimelineSpan | undefined): string | null => (span?.status.code === 'Error' ? span.status.message || span.attributes['error.type'] || 'error' : null);
-
-const captured = (text: string | undefined): unknown => (text === undefined ? null : parseCaptured(text));

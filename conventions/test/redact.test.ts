@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capturedJson, MAX_CAPTURED_CHARS, redactText, redactUrl, redactValue } from '@flowtrace/instrumentation';
+import { capturedJson, MAX_CAPTURED_CHARS, redactText, redactUrl, redactValue } from '@flowtrace/conventions';
 
 describe('redaction', () => {
   it('replaces the values of secret-named fields at any depth, and nothing else', () => {

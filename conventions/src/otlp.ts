@@ -2,6 +2,7 @@ import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import { spanIdFor } from './ids.js';
 import { ATTR_FLOWTRACE_SPAN_FRAGMENT } from './semconv.js';
 import { toHrTime, type LogSpec, type TraceSpec } from './model.js';
+import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from './scope.js';
 
 /**
  * TraceSpecs as OTLP/JSON export requests: the form in which the collector
@@ -12,7 +13,7 @@ import { toHrTime, type LogSpec, type TraceSpec } from './model.js';
  */
 export function toOtlpJson(traces: TraceSpec[], looseLogs: LogSpec[], resource: Attributes): { traces: object; logs: object } {
   const resourceJson = { attributes: keyValues(resource) };
-  const scope = { name: '@flowtrace/instrumentation', version: '0.1.0' };
+  const scope = { name: INSTRUMENTATION_NAME, version: INSTRUMENTATION_VERSION };
   const spans = traces.flatMap((t) =>
     t.spans.map((s) => ({
       traceId: t.traceId,
