@@ -4,6 +4,7 @@
  * test/e2e/console.test.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminToken, Projects } from '@flowtrace/store';
 import { createQueryApp } from '@flowtrace/query-api';
@@ -83,6 +84,48 @@ describe('serving the console', () => {
       await post.arrayBuffer();
       const head = await fetch(`${server.url}/p/x/overview`, { method: 'HEAD' });
       expect(head.status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('sends the compressed copy the build wrote beside an asset, as the client accepts it', async () => {
+    const build = tempDir('flowtrace-console-compressed-');
+    dirs.push(build);
+    mkdirSync(`${build.path}/assets`);
+    writeFileSync(`${build.path}/index.html`, '<!doctype html><script type="module" src="/assets/app-0a1b2c.js"></script>');
+    const script = `export const rows = ${JSON.stringify(Array.from({ length: 200 }, (_, i) => `row ${i}`))};`;
+    writeFileSync(`${build.path}/assets/app-0a1b2c.js`, script);
+    writeFileSync(`${build.path}/assets/app-0a1b2c.js.br`, brotliCompressSync(script));
+    writeFileSync(`${build.path}/assets/app-0a1b2c.js.gz`, gzipSync(script));
+    // A style sheet the build left uncompressed (too small): sent as it is.
+    writeFileSync(`${build.path}/assets/app-0a1b2c.css`, 'body{margin:0}');
+    const { server } = await serve(build.path);
+    try {
+      for (const [accept, encoding] of [
+        ['gzip, deflate, br, zstd', 'br'],
+        ['gzip', 'gzip'],
+        ['br;q=0, gzip;q=0.5', 'gzip'],
+        ['*', 'br'],
+        ['identity', null],
+        ['br;q=0, gzip;q=0', null],
+      ] as const) {
+        const res = await fetch(`${server.url}/assets/app-0a1b2c.js`, { headers: { 'accept-encoding': accept } });
+        expect(res.status, accept).toBe(200);
+        expect(res.headers.get('content-encoding'), accept).toBe(encoding);
+        expect(res.headers.get('content-type'), accept).toMatch(/^text\/javascript/);
+        expect(res.headers.get('vary'), accept).toMatch(/Accept-Encoding/i);
+        expect(res.headers.get('cache-control'), accept).toBe('public, max-age=31536000, immutable');
+        // fetch decodes what it was sent: the same script whichever way it came.
+        expect(await res.text(), accept).toBe(script);
+      }
+      const css = await fetch(`${server.url}/assets/app-0a1b2c.css`, { headers: { 'accept-encoding': 'br, gzip' } });
+      expect(css.headers.get('content-encoding')).toBeNull();
+      expect(css.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(await css.text()).toBe('body{margin:0}');
+      const missing = await fetch(`${server.url}/assets/app-ffffff.js`, { headers: { 'accept-encoding': 'br' } });
+      expect(missing.status).toBe(404);
+      await missing.arrayBuffer();
     } finally {
       await server.close();
     }

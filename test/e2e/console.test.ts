@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import { tempDir } from '../support/store.js';
 import { FLOWTRACE_BIN, REPO_ROOT, startFlowtrace, type RunningFlowtrace } from '../support/flowtrace.js';
 

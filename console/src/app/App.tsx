@@ -6,7 +6,8 @@ import { SessionProvider } from '../auth/SessionContext';
 import { router } from './routes';
 import { theme } from './theme';
 
-const queryClient = new QueryClient({
+/** The console's one cache of API answers (main.tsx fills it before the first render, see prefetchOverview). */
+export const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
       staleTime: 30_000,

@@ -27,8 +27,8 @@ function Home() {
 
 /**
  * Every screen is in the first bundle (each is a few kB: opening one is one
- * round trip for the page, one for its data); only the Overview's charts load
- * on their own (see pages/Overview.tsx).
+ * round trip for the page, one for its data); only the Overview's duration
+ * chart (recharts) loads on its own (see pages/Overview.tsx).
  */
 export const router = createBrowserRouter([
   { path: '/', element: <Home /> },

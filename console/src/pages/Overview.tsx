@@ -1,7 +1,10 @@
 import { Suspense, lazy, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Card, Grid, Group, List, SimpleGrid, Text, Title } from '@mantine/core';
 import { useNavigate } from 'react-router-dom';
-import { useApi, useProjectBase } from '../api/hooks';
+import type { QueryClient } from '@tanstack/react-query';
+import { prefetchApi, useApi, useProjectBase } from '../api/hooks';
+import type { QueryParams } from '../api/client';
+import { loadSession } from '../auth/session';
 import type { Page, Stats, Sync } from '../api/types';
 import { OVERVIEW_KINDS } from '../api/vocabulary';
 import { SelectFilter } from '../components/Filters';
@@ -10,17 +13,58 @@ import { PageHeader } from '../components/PageHeader';
 import { QueryView } from '../components/States';
 import { useUrlState } from '../hooks/useUrlState';
 import { formatNumber } from '../lib/time';
-import { pivot } from './overview/pivot';
+import { pivot, type Pivot } from './overview/pivot';
+import { StackedBars } from './overview/StackedBars';
 
-// recharts is the largest part of the console: it loads beside the data (from the page's first render), not before it.
+// recharts is the largest part of the console, for the duration lines only (the bars are plain SVG: StackedBars):
+// it loads beside the data (from the page's first render), not before it, and only for the Overview.
 let charts: Promise<typeof import('./overview/charts')> | undefined;
 const loadCharts = () => (charts ??= import('./overview/charts'));
-const StackedBars = lazy(() => loadCharts().then((m) => ({ default: m.StackedBars })));
 const DurationLines = lazy(() => loadCharts().then((m) => ({ default: m.DurationLines })));
 import { listLink } from './overview/links';
 
 const RANGES = { '24h': { hours: 24, interval: 'hour' }, '7d': { hours: 24 * 7, interval: 'hour' }, '30d': { hours: 24 * 30, interval: 'day' } } as const;
 type Range = keyof typeof RANGES;
+
+/** When the Overview opened, to the minute above: the time prefetchOverview asked about, if it did. */
+let prefetchedAt: number | undefined;
+function openedAt(): number {
+  const at = prefetchedAt ?? Math.ceil(Date.now() / 60_000) * 60_000;
+  prefetchedAt = undefined;
+  return at;
+}
+
+/** What the Overview asks the API, as [path, parameters] for useApi, for its kind and range at `now`. */
+function overviewRequests(base: string, kind: string, rangeName: string, now: number) {
+  const range = RANGES[rangeName as Range] ?? RANGES['24h'];
+  const from = new Date(now - range.hours * 3_600_000).toISOString();
+  const stats = (groupBy: string | undefined, statKind = kind, interval: string = range.interval): [string, QueryParams] => [`${base}/stats/executions`, { kind: statKind, groupBy, interval, from }];
+  return {
+    from,
+    byIntegration: stats('integration'),
+    byStatus: stats('status'),
+    overall: stats(undefined),
+    workflows: stats('workflow', 'workflow_execution', 'day'),
+    tools: stats('tool', 'tool_call', 'day'),
+    syncs: [`${base}/syncs`, { from, limit: 500 }] as [string, QueryParams],
+  };
+}
+
+/**
+ * Opening the console on the Overview of the signed-in project: asks the API
+ * its questions at once, while the page is still rendering for the first
+ * time, rather than after it.
+ */
+export function prefetchOverview(client: QueryClient, location: { pathname: string; search: string }): void {
+  const session = loadSession();
+  const match = /^\/p\/([^/]+)\/overview\/?$/.exec(location.pathname);
+  const projectId = match ? decodeURIComponent(match[1]!) : undefined;
+  if (!session || projectId === undefined || projectId !== session.projectId) return;
+  const search = new URLSearchParams(location.search);
+  prefetchedAt = Math.ceil(Date.now() / 60_000) * 60_000;
+  const { from: _from, ...requests } = overviewRequests(`/projects/${encodeURIComponent(projectId)}`, search.get('kind') ?? 'workflow_execution', search.get('range') ?? '24h', prefetchedAt);
+  for (const [path, params] of Object.values(requests)) prefetchApi(client, session, path, params);
+}
 
 /**
  * The Overview: executions and failures over time by integration and by
@@ -37,16 +81,18 @@ export function OverviewPage() {
   const rangeName = (get('range') ?? '24h') as Range;
   const range = RANGES[rangeName] ?? RANGES['24h'];
   // "Now" is fixed when the page opens, so the queries (and their cache keys) hold still.
-  const [now] = useState(() => Math.ceil(Date.now() / 60_000) * 60_000);
-  const from = new Date(now - range.hours * 3_600_000).toISOString();
-  const stats = (groupBy: string | undefined, statKind = kind, interval: string = range.interval) => ({ kind: statKind, groupBy, interval, from });
+  const [now] = useState(openedAt);
+  const asked = overviewRequests(base, kind, rangeName, now);
+  const from = asked.from;
 
-  const byIntegration = useApi<Stats>(`${base}/stats/executions`, stats('integration'));
-  const byStatus = useApi<Stats>(`${base}/stats/executions`, stats('status'));
-  const overall = useApi<Stats>(`${base}/stats/executions`, stats(undefined));
-  const workflows = useApi<Stats>(`${base}/stats/executions`, stats('workflow', 'workflow_execution', 'day'));
-  const tools = useApi<Stats>(`${base}/stats/executions`, stats('tool', 'tool_call', 'day'));
-  const syncs = useApi<Page & { syncs: Sync[] }>(`${base}/syncs`, { from, limit: 500 });
+  const byIntegration = useApi<Stats>(...asked.byIntegration);
+  // The duration lines (recharts, a long task) are drawn in a frame after the bars, so as not to hold them back.
+  const lines = useAfterAFrame(!byIntegration.isPending);
+  const byStatus = useApi<Stats>(...asked.byStatus);
+  const overall = useApi<Stats>(...asked.overall);
+  const workflows = useApi<Stats>(...asked.workflows);
+  const tools = useApi<Stats>(...asked.tools);
+  const syncs = useApi<Page & { syncs: Sync[] }>(...asked.syncs);
 
   const link = (options: Parameters<typeof listLink>[2], ofKind = kind, window: { from: string; to?: string } = { from }) => {
     const { view, params } = listLink(ofKind, window, options);
@@ -83,14 +129,13 @@ export function OverviewPage() {
 
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: 6 }}>
-          <ChartCard title="Executions by integration">
+          <ChartCard title="Executions by integration" label="Executions per interval, stacked by integration">
             <QueryView query={byIntegration} isEmpty={(s) => s.totals.executions === 0} empty="No execution in this range.">
               {(s) => (
                 <StackedBars
-                  label="Executions per interval, stacked by integration"
                   colors={groupsOf(s)}
                   interval={s.interval}
-                  data={pivot(s.buckets, 'executions', s.from, s.to, s.interval)}
+                  data={pivotOf(s, 'executions')}
                   onBarClick={(group, t) => navigate(link({ integration: named(group) }, kind, bucketWindow(t)))}
                 />
               )}
@@ -98,14 +143,13 @@ export function OverviewPage() {
           </ChartCard>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 6 }}>
-          <ChartCard title="Failures by integration">
+          <ChartCard title="Failures by integration" label="Failures per interval, stacked by integration">
             <QueryView query={byIntegration} isEmpty={(s) => s.totals.failures === 0} empty="No failure in this range.">
               {(s) => (
                 <StackedBars
-                  label="Failures per interval, stacked by integration"
                   colors={groupsOf(s)}
                   interval={s.interval}
-                  data={pivot(s.buckets, 'failures', s.from, s.to, s.interval)}
+                  data={pivotOf(s, 'failures')}
                   onBarClick={(group, t) => navigate(link({ integration: named(group), failed: true }, kind, bucketWindow(t)))}
                 />
               )}
@@ -113,14 +157,13 @@ export function OverviewPage() {
           </ChartCard>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 6 }}>
-          <ChartCard title="Executions by status" later>
+          <ChartCard title="Executions by status" label="Executions per interval, stacked by status">
             <QueryView query={byStatus} isEmpty={(s) => s.totals.executions === 0} empty="No execution in this range.">
               {(s) => (
                 <StackedBars
-                  label="Executions per interval, stacked by status"
                   colors="status"
                   interval={s.interval}
-                  data={pivot(s.buckets, 'executions', s.from, s.to, s.interval)}
+                  data={pivotOf(s, 'executions')}
                   onBarClick={(status, t) => navigate(link({ extra: statusFilter(kind, status) }, kind, bucketWindow(t)))}
                 />
               )}
@@ -128,9 +171,9 @@ export function OverviewPage() {
           </ChartCard>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 6 }}>
-          <ChartCard title="Duration p50 / p95" later>
+          <ChartCard title="Duration p50 / p95" label="Duration percentiles per interval" show={lines}>
             <QueryView query={overall} isEmpty={(s) => s.totals.executions === 0} empty="No execution in this range.">
-              {(s) => <DurationLines label="Duration percentiles per interval" interval={s.interval} buckets={s.buckets} />}
+              {(s) => <DurationLines interval={s.interval} buckets={s.buckets} />}
             </QueryView>
           </ChartCard>
         </Grid.Col>
@@ -165,6 +208,15 @@ export function OverviewPage() {
   );
 }
 
+const pivots = new WeakMap<Stats, Partial<Record<'executions' | 'failures', Pivot>>>();
+
+/** An answer's buckets as chart rows, the same rows each time for the same answer (so a chart is not drawn again for nothing). */
+function pivotOf(stats: Stats, value: 'executions' | 'failures'): Pivot {
+  let of = pivots.get(stats);
+  if (!of) pivots.set(stats, (of = {}));
+  return (of[value] ??= pivot(stats.buckets, value, stats.from, stats.to, stats.interval));
+}
+
 /** Every group of an answer: both charts of one answer color a group alike. */
 const groupsOf = (stats: Stats): string[] => [...new Set(stats.buckets.map((b) => b.group || '(none)'))];
 
@@ -191,21 +243,36 @@ function StatCard({ label, value, to, tone }: { label: string; value: string; to
   );
 }
 
-/** A chart in its card; `later`: drawn after the first charts are on screen (each chart is a long task of its own). */
-function ChartCard({ title, children, later = false }: { title: string; children: ReactNode; later?: boolean }) {
-  const [show, setShow] = useState(!later);
+/** False until a frame after `started`: what is drawn then is a task after the frame that showed the rest. */
+function useAfterAFrame(started: boolean): boolean {
+  const [after, setAfter] = useState(false);
   useEffect(() => {
-    if (show) return;
-    const frame = requestAnimationFrame(() => setTimeout(() => setShow(true), 0));
-    return () => cancelAnimationFrame(frame);
-  }, [show]);
+    if (!started || after) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => (timer = setTimeout(() => setAfter(true), 0)));
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [started, after]);
+  return after;
+}
+
+/**
+ * A chart in its card, as a figure named `label` from the start: until the
+ * chart is drawn (until `show`, while its chunk loads), a placeholder of its
+ * size, marked busy.
+ */
+function ChartCard({ title, label, children, show = true }: { title: string; label: string; children: ReactNode; show?: boolean }) {
   const placeholder = <div style={{ height: 240 }} data-state="loading" />;
   return (
     <Card withBorder padding="md" component="section" aria-label={title}>
       <Title order={2} size="h5" mb="xs">
         {title}
       </Title>
-      <Suspense fallback={placeholder}>{show ? children : placeholder}</Suspense>
+      <figure aria-label={label} style={{ margin: 0 }}>
+        <Suspense fallback={placeholder}>{show ? children : placeholder}</Suspense>
+      </figure>
     </Card>
   );
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerResponse } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -62,6 +62,7 @@ export function serveConsole(app: Express, options: ConsoleOptions): void {
     return;
   }
 
+  app.use('/assets', precompressed(join(dir, 'assets')));
   app.use(
     '/assets',
     express.static(join(dir, 'assets'), {
@@ -98,6 +99,50 @@ export function serveConsole(app: Express, options: ConsoleOptions): void {
       if (err && !res.headersSent) next(err);
     });
   });
+}
+
+/** The types of the assets the build writes compressed beside themselves (console/vite.config.ts, precompress). */
+const COMPRESSED_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+/**
+ * An asset the build compressed, sent as its .br (or .gz) when the client
+ * accepts it: the same cache headers as the file itself, Vary: Accept-Encoding.
+ * Anything else (no compressed file, a client that takes neither) falls through
+ * to the file as it is.
+ */
+function precompressed(assets: string) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const type = COMPRESSED_TYPES[extname(req.path)];
+    if (!type || req.path.includes('..')) return next();
+    res.setHeader('Vary', 'Accept-Encoding');
+    const path = join(assets, req.path);
+    const encoding = acceptedEncodings(req.headers['accept-encoding']).find((e) => existsSync(`${path}.${e === 'br' ? 'br' : 'gz'}`));
+    if (!encoding) return next();
+    res.setHeader('Content-Type', type);
+    res.setHeader('Content-Encoding', encoding);
+    res.setHeader('Cache-Control', IMMUTABLE);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.sendFile(`${path}.${encoding === 'br' ? 'br' : 'gz'}`, { cacheControl: false, acceptRanges: false, dotfiles: 'deny' }, (err) => {
+      if (err && !res.headersSent) next(err);
+    });
+  };
+}
+
+/** br and gzip, those of them an Accept-Encoding header allows (q above 0), brotli first. */
+function acceptedEncodings(header: string | string[] | undefined): Array<'br' | 'gzip'> {
+  const accepted = new Map<string, number>();
+  for (const part of (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    accepted.set(name, q === undefined ? 1 : Number(q));
+  }
+  const allows = (name: string) => (accepted.get(name) ?? (accepted.get('*') ?? 0)) > 0;
+  return (['br', 'gzip'] as const).filter(allows);
 }
 
 /** index.html: revalidated on every load; everything it loads comes from here (no CDN, no fonts, no other origin). */
