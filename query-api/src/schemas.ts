@@ -47,6 +47,13 @@ function dateMillis(text: string): number {
 /** A filter value: trimmed, 1–200 characters. */
 export const filterValue = z.string().trim().min(1, { message: 'must not be empty' }).max(200, { message: 'must be at most 200 characters' });
 
+/**
+ * An integration name, matched whatever its case: integration names are
+ * lowercase slugs (salesforce, hubspot — the instrumentation's and Workato's
+ * adapters'), so `integration=Salesforce` is read as `salesforce`.
+ */
+export const integrationValue = filterValue.transform((name) => name.toLowerCase()).meta({ description: 'integration name, any case (e.g. salesforce)' });
+
 /** A comma-separated list of allowed values ("FAILED,CANCELLED"). */
 export const oneOrMore = <const T extends readonly [string, ...string[]]>(values: T) =>
   z

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,13 +115,16 @@ const COMPRESSED_TYPES: Record<string, string> = {
  * to the file as it is.
  */
 function precompressed(assets: string) {
+  // The build's compressed copies, listed once: hashed assets never change under a name, and
+  // a request never waits on a file-system call to learn whether its copy exists.
+  const copies = new Set(existsSync(assets) ? readdirSync(assets, { recursive: true }).map((name) => `/${String(name).replaceAll('\\', '/')}`) : []);
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const type = COMPRESSED_TYPES[extname(req.path)];
     if (!type || req.path.includes('..')) return next();
     res.setHeader('Vary', 'Accept-Encoding');
     const path = join(assets, req.path);
-    const encoding = acceptedEncodings(req.headers['accept-encoding']).find((e) => existsSync(`${path}.${e === 'br' ? 'br' : 'gz'}`));
+    const encoding = acceptedEncodings(req.headers['accept-encoding']).find((e) => copies.has(`${req.path}.${e === 'br' ? 'br' : 'gz'}`));
     if (!encoding) return next();
     res.setHeader('Content-Type', type);
     res.setHeader('Content-Encoding', encoding);

@@ -9,13 +9,6 @@ interface Schemas {
 }
 
 /**
- * Query parameters matched whatever their case: integration names are
- * lowercase slugs (salesforce, hubspot — the instrumentation's and Workato's
- * adapters'), so `integration=Salesforce` is read as `salesforce`.
- */
-export const LOWERCASE_QUERY = ['integration', 'integrationId'] as const;
-
-/**
  * Parses a request's params, query and body with zod; the parsed values go to
  * res.locals (`params`, `query`, `body`), never back onto req. Problems from all
  * three parts are reported together. A body that is not JSON (a form, text)
@@ -34,7 +27,7 @@ export function validate(schemas: Schemas) {
     for (const part of ['params', 'query', 'body'] as const) {
       const schema = schemas[part];
       if (!schema) continue;
-      const result = schema.safeParse(part === 'query' ? caseFolded(req.query) : (req[part] ?? {}));
+      const result = schema.safeParse(req[part] ?? {});
       if (result.success) res.locals[part] = result.data;
       else if (part === 'body' && !hasBody(req)) issues.push({ code: 'custom', input: undefined, path: ['body'], message: 'is missing: this endpoint takes a JSON object, sent with "Content-Type: application/json"' });
       else issues.push(...result.error.issues.map((issue) => ({ ...issue, path: [part, ...issue.path] })));
@@ -48,13 +41,4 @@ export function validate(schemas: Schemas) {
 function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-}
-
-function caseFolded(query: Request['query'] | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...(query ?? {}) };
-  for (const name of LOWERCASE_QUERY) {
-    const value = out[name];
-    if (typeof value === 'string') out[name] = value.toLowerCase();
-  }
-  return out;
 }

@@ -8,7 +8,7 @@ import {
   toTriggerEvent,
   toTriggerEventDetail,
 } from '../converters/actionKit.js';
-import { filterValue, hex32, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
+import { filterValue, hex32, integrationValue, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
 import { executionPage, listAnswer, listPaging, listResponse, loadExecution, projectGet, type RouteContext } from './context.js';
 
 export const TOOL_CALL_STATUSES = ['SUCCEEDED', 'FAILED'] as const;
@@ -23,7 +23,7 @@ const toolCallKey = (requestId: string) =>
 const toolCallQuery = z
   .strictObject({
     userId: filterValue.optional(),
-    integration: filterValue.optional(),
+    integration: integrationValue.optional(),
     status: oneOrMore(TOOL_CALL_STATUSES).optional(),
     toolName: filterValue.optional(),
     traceId: hex32.optional(),
@@ -35,7 +35,7 @@ const toolCallQuery = z
 const triggerEventQuery = z
   .strictObject({
     userId: filterValue.optional().meta({ description: 'events delivered to this user' }),
-    integration: filterValue.optional(),
+    integration: integrationValue.optional(),
     status: oneOrMore(TRIGGER_EVENT_STATUSES).optional(),
     ...listPaging,
   })

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LOG_TYPE } from '@flowtrace/conventions/semconv';
 import { searchEventLogs } from '../repositories/eventLogs.js';
 import { cursorAfter, parseCursor, toEventLog } from '../converters/eventLog.js';
-import { SYNC_STATUSES, SYNC_TYPES, filterValue, hex32, isoDate, limitParam, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
+import { filterValue, hex32, integrationValue, isoDate, limitParam, oneOrMore, orderedRange, projectIdParam, SYNC_STATUSES, SYNC_TYPES } from '../schemas.js';
 import { projectGet, selfLink, type RouteContext } from './context.js';
 
 export const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
@@ -25,7 +25,7 @@ const eventLogQuery = z
     level: oneOrMore(LEVELS).optional(),
     type: oneOrMore(LOG_TYPES).optional().meta({ description: `the feature emitting: ${LOG_TYPES.join(', ')} (comma-separated for several)` }),
     userId: filterValue.optional(),
-    integrationId: filterValue.optional().meta({ description: 'integration name, e.g. salesforce' }),
+    integrationId: integrationValue.optional(),
     traceId: hex32.optional(),
     syncId: filterValue.optional(),
     jobId: filterValue.optional().meta({ description: 'a Workato job id: the logs of that recipe job (and those that name it)' }),

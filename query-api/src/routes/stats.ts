@@ -4,7 +4,7 @@ import { ApiError } from '../http/errors.js';
 import { STAT_DIMENSIONS, executionStats } from '../repositories/stats.js';
 import { toStatBucket } from '../converters/stats.js';
 import { isoFromSeconds } from '../converters/time.js';
-import { filterValue, isoDate, orderedRange, projectIdParam } from '../schemas.js';
+import { integrationValue, isoDate, orderedRange, projectIdParam } from '../schemas.js';
 import { projectGet, type RouteContext } from './context.js';
 
 const INTERVALS = { hour: 3600, day: 86_400 } as const;
@@ -20,7 +20,7 @@ const statsQuery = z
     interval: z.enum(['hour', 'day']).default('day'),
     from: isoDate.optional().meta({ description: 'default: 7 days before `to`; rounded down to the hour' }),
     to: isoDate.optional().meta({ description: 'default: now; rounded up to the hour' }),
-    integration: filterValue.optional(),
+    integration: integrationValue.optional(),
   })
   .superRefine(orderedRange('from', 'to'));
 

@@ -3,7 +3,7 @@ import { FLOWTRACE_KIND } from '@flowtrace/conventions/semconv';
 import { problemLogs } from '../repositories/eventLogs.js';
 import { listSyncs } from '../repositories/syncs.js';
 import { SYNC_RUN_ATTRIBUTES, problemsByTrace, toSync, toSyncRun } from '../converters/syncs.js';
-import { SYNC_STATUSES, SYNC_TYPES, filterValue, isoDate, limitParam, offsetParam, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
+import { filterValue, integrationValue, isoDate, limitParam, offsetParam, oneOrMore, orderedRange, projectIdParam, SYNC_STATUSES, SYNC_TYPES } from '../schemas.js';
 import { executionPage, listAnswer, listPaging, listResponse, projectGet, type RouteContext } from './context.js';
 
 const runsQuery = z
@@ -17,7 +17,7 @@ const runsQuery = z
 const syncsQuery = z
   .strictObject({
     userId: filterValue.optional().meta({ description: 'the Connected User' }),
-    integration: filterValue.optional().meta({ description: 'integration name, e.g. salesforce (exact, case-sensitive)' }),
+    integration: integrationValue.optional(),
     syncStatus: oneOrMore(SYNC_STATUSES).optional().meta({ description: 'the status the latest run ended with' }),
     from: isoDate.optional().meta({ description: 'count runs started at or after; a Sync with none is left out' }),
     to: isoDate.optional().meta({ description: 'count runs started before' }),

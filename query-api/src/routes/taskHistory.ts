@@ -3,7 +3,7 @@ import { FLOWTRACE_KIND } from '@flowtrace/conventions/semconv';
 import { notFound } from '../http/errors.js';
 import { listExecutions } from '../repositories/executions.js';
 import { findStep, toStepDetail, toWorkflowExecution, toWorkflowExecutionDetail } from '../converters/taskHistory.js';
-import { WORKFLOW_STATUSES, filterValue, isoDate, limitParam, offsetParam, oneOrMore, orderedRange, projectIdParam } from '../schemas.js';
+import { filterValue, integrationValue, isoDate, limitParam, offsetParam, oneOrMore, orderedRange, projectIdParam, WORKFLOW_STATUSES } from '../schemas.js';
 import { listAnswer, loadExecution, projectGet, type RouteContext } from './context.js';
 
 /** Task History pages hold 100 executions, as the API it is compatible with. */
@@ -12,7 +12,7 @@ const KIND = FLOWTRACE_KIND.workflowExecution;
 
 const listQuery = z
   .strictObject({
-    integration: filterValue.optional().meta({ description: 'integration name, e.g. salesforce' }),
+    integration: integrationValue.optional(),
     userId: filterValue.optional().meta({ description: 'the Connected User' }),
     workflowId: filterValue.optional(),
     status: oneOrMore(WORKFLOW_STATUSES).optional(),
